@@ -1,0 +1,139 @@
+/**
+ * `decide(input, state, now)`: what an input means for a command, as events to append at the
+ * state's revision, an explicit "unchanged" with its reason, or a typed rejection.
+ * Pure: time is an argument; the table in command.ts is the final guard.
+ */
+import {
+  type CommandEvent,
+  type CommandRequestedData,
+  type CommandState,
+  type ResultStatus,
+  canApply,
+  isTerminal,
+} from './command.js';
+import { deadlinesOf, dueTimeout } from './deadlines.js';
+
+export type CommandInput =
+  | { readonly kind: 'issue'; readonly command: CommandRequestedData }
+  | { readonly kind: 'mark_sent' }
+  | { readonly kind: 'acknowledge'; readonly deviceId: string }
+  | {
+      readonly kind: 'record_result';
+      readonly deviceId: string;
+      readonly status: ResultStatus;
+      readonly output?: unknown;
+      readonly error?: string | null;
+    }
+  | { readonly kind: 'time_out' }
+  | { readonly kind: 'expire' }
+  | { readonly kind: 'cancel'; readonly reason?: string | null };
+export type InputKind = CommandInput['kind'];
+
+export type UnchangedReason =
+  /** The same fact is already recorded (a second ack, the same result again, a re-issue). */
+  | 'duplicate'
+  /** A later fact has overtaken it (an ack after a result, mark-sent after an ack). */
+  | 'stale'
+  /** An ack after the command was closed without a result (results are kept instead). */
+  | 'late'
+  /** The topic's device is not the command's device: a spoofing attempt. */
+  | 'device_mismatch'
+  | 'not_found'
+  /** A timeout or expiry whose deadline has not come yet. */
+  | 'not_due'
+  /** Time does not apply to this status (e.g. a timeout while still `requested`). */
+  | 'not_applicable';
+
+export type RejectionCode = 'not_cancellable' | 'id_conflict';
+
+export type Decision =
+  | { readonly outcome: 'append'; readonly events: readonly CommandEvent[] }
+  | { readonly outcome: 'unchanged'; readonly reason: UnchangedReason }
+  | { readonly outcome: 'rejected'; readonly code: RejectionCode; readonly message: string };
+
+const append = (...events: CommandEvent[]): Decision => ({ outcome: 'append', events });
+const unchanged = (reason: UnchangedReason): Decision => ({ outcome: 'unchanged', reason });
+const closedWithoutResult = (s: CommandState) =>
+  s.status === 'timed_out' || s.status === 'cancelled' || s.status === 'expired';
+
+export function decide(input: CommandInput, state: CommandState | null, now: Date): Decision {
+  const at = now.toISOString();
+  if (input.kind === 'issue') {
+    if (!state) return append({ type: 'CommandRequested', data: input.command });
+    return state.fingerprint === input.command.fingerprint
+      ? unchanged('duplicate')
+      : {
+          outcome: 'rejected',
+          code: 'id_conflict',
+          message: `command ${state.commandId} was already issued with a different body`,
+        };
+  }
+  if (!state) return unchanged('not_found');
+  const decision = decideOn(input, state, now, at);
+  // The table is the last word: decide never proposes an event the table forbids.
+  if (decision.outcome === 'append' && !decision.events.every((e) => canApply(state, e))) {
+    return unchanged('stale');
+  }
+  return decision;
+}
+
+function decideOn(input: Exclude<CommandInput, { kind: 'issue' }>, s: CommandState, now: Date, at: string): Decision {
+  switch (input.kind) {
+    case 'mark_sent':
+      if (s.status === 'requested') return append({ type: 'CommandSent', data: { at } });
+      return unchanged(s.status === 'sent' ? 'duplicate' : 'stale');
+    case 'acknowledge':
+      if (input.deviceId !== s.deviceId) return unchanged('device_mismatch');
+      if (s.status === 'requested' || s.status === 'sent') {
+        return append({ type: 'CommandAcknowledged', data: { at } });
+      }
+      if (s.status === 'acknowledged') return unchanged('duplicate');
+      return unchanged(closedWithoutResult(s) ? 'late' : 'stale');
+    case 'record_result': {
+      if (input.deviceId !== s.deviceId) return unchanged('device_mismatch');
+      const error = input.status === 'failed' ? (input.error ?? null) : null;
+      if (!isTerminal(s.status)) {
+        return append(
+          input.status === 'executed'
+            ? { type: 'CommandExecuted', data: { at, output: input.output } }
+            : { type: 'CommandFailed', data: { at, error, output: input.output } },
+        );
+      }
+      if (closedWithoutResult(s) && s.lateResult === null) {
+        return append({
+          type: 'CommandLateResultObserved',
+          data: { at, status: input.status, output: input.output, error },
+        });
+      }
+      const recorded = s.lateResult?.status ?? s.status;
+      return unchanged(recorded === input.status ? 'duplicate' : 'stale');
+    }
+    case 'time_out': {
+      if (s.status === 'timed_out') return unchanged('duplicate');
+      if (isTerminal(s.status)) return unchanged('stale');
+      if (s.status === 'requested') return unchanged('not_applicable');
+      const stage = dueTimeout(s, now.getTime());
+      return stage ? append({ type: 'CommandTimedOut', data: { at, stage } }) : unchanged('not_due');
+    }
+    case 'expire':
+      if (s.status === 'expired') return unchanged('duplicate');
+      if (s.status !== 'requested') return unchanged('stale');
+      return now.getTime() >= deadlinesOf(s).expiresAt
+        ? append({ type: 'CommandExpired', data: { at } })
+        : unchanged('not_due');
+    case 'cancel':
+      if (s.status === 'requested') {
+        return append({ type: 'CommandCancelled', data: { at, reason: input.reason ?? null } });
+      }
+      if (s.status === 'cancelled') return unchanged('duplicate');
+      return {
+        outcome: 'rejected',
+        code: 'not_cancellable',
+        message: `command ${s.commandId} is ${s.status}: only a requested command can be cancelled`,
+      };
+    default: {
+      const _exhaustive: never = input;
+      return _exhaustive;
+    }
+  }
+}

@@ -1,0 +1,19 @@
+/** What every appended event carries besides its data (STYLE.md habit 11). */
+export interface TransitionMetadata {
+  /** The request or message the whole exchange started from. */
+  readonly correlationId: string;
+  /** The event or message that directly caused this one. */
+  readonly causationId: string | null;
+  /** The ledger instance that wrote it. */
+  readonly instanceId?: string;
+  /** Where the input came from. */
+  readonly source?: 'http' | 'bus' | 'mqtt' | 'sweeper' | 'retry' | 'dispatcher';
+  /** For device inputs: the MQTT packet facts that help an audit. */
+  readonly mqtt?: {
+    readonly topic: string;
+    readonly qos: number;
+    readonly dup: boolean;
+    readonly retain: boolean;
+    readonly messageId?: number;
+  };
+}
