@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { type INestApplication, Logger, type LoggerService, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
+import type { LedgerConfig } from './config/ledger-config.js';
+import { createEventStore } from './infrastructure/create-event-store.js';
+import { LedgerAppModule } from './ledger-app.module.js';
+
+export interface RunningLedger {
+  readonly app: INestApplication;
+  /** `http://host:port` of the API. */
+  readonly httpUrl: string;
+  readonly mqttUrl: string;
+  readonly embeddedBroker: EmbeddedBroker | null;
+  /** Graceful: stop input, finish in-flight work and PUBACKs, close the store, then the broker. */
+  close(): Promise<void>;
+}
+
+/** JSON bodies are small: a 64 KiB payload plus its envelope. Larger ones get 413. */
+const BODY_LIMIT = '80kb';
+
+export async function startLedger(config: LedgerConfig, logger?: LoggerService | false): Promise<RunningLedger> {
+  const log = new Logger('Ledger');
+  const embeddedBroker = config.mqttUrl
+    ? null
+    : await startEmbeddedBroker({ port: config.mqttEmbeddedPort, logger: log });
+  const mqttUrl = config.mqttUrl ?? embeddedBroker!.url;
+  try {
+    const { store, description } = await createEventStore(config);
+    log.log(`event store: ${description}`);
+    log.log(`MQTT broker: ${embeddedBroker ? `embedded (Aedes, MQTT 3.1.1) on ${mqttUrl}` : mqttUrl}`);
+    const app = await NestFactory.create<NestExpressApplication>(LedgerAppModule.forRoot(config, { eventStore: store, mqttUrl }), {
+      bodyParser: false,
+      ...(logger === undefined ? {} : { logger }),
+    });
+    app.useBodyParser('json', { limit: BODY_LIMIT });
+    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    await app.listen(config.httpPort, config.httpHost);
+    const address = app.getHttpServer().address() as { port: number };
+    const httpUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${address.port}`;
+    if (config.apiTokens.length === 0) {
+      log.warn(`LEDGER_API_TOKENS is not set: the API needs no token. It listens on ${config.httpHost} only.`);
+    }
+    log.log(`HTTP API on ${httpUrl}`);
+    return {
+      app,
+      httpUrl,
+      mqttUrl,
+      embeddedBroker,
+      close: async () => {
+        await app.close();
+        await embeddedBroker?.close();
+      },
+    };
+  } catch (e) {
+    await embeddedBroker?.close();
+    throw e;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Configuration from the environment (CONTRACT.md section 4), validated once at start-up.
+ * Every problem is reported at once, naming the variable and what would be accepted.
+ */
+export type StoreKind = 'pglite' | 'postgres' | 'eventstoredb';
+
+export interface LedgerConfig {
+  readonly store: StoreKind;
+  readonly dataDir: string;
+  readonly databaseUrl: string | null;
+  readonly eventStoreUrl: string | null;
+  readonly mqttUrl: string | null;
+  readonly mqttEmbeddedPort: number;
+  readonly mqttUsername: string | null;
+  readonly mqttPassword: string | null;
+  readonly httpPort: number;
+  readonly httpHost: string;
+  readonly apiTokens: readonly string[];
+  readonly defaults: { readonly ackTimeoutMs: number; readonly timeoutMs: number; readonly expiresInMs: number };
+  readonly instanceId: string | null;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export function loadConfig(env: Env = process.env): LedgerConfig {
+  const problems: string[] = [];
+  const str = (name: string): string | null => {
+    const v = env[name]?.trim();
+    return v ? v : null;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${raw}: must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const url = (name: string, schemes: string[]): string | null => {
+    const raw = str(name);
+    if (raw === null) return null;
+    try {
+      const scheme = new URL(raw).protocol.replace(/:$/, '');
+      if (!schemes.includes(scheme)) problems.push(`${name}=${raw}: the scheme must be one of ${schemes.join(', ')}`);
+    } catch {
+      problems.push(`${name}=${raw}: not a URL (e.g. ${schemes[0]}://host:port)`);
+    }
+    return raw;
+  };
+
+  const storeRaw = str('LEDGER_STORE') ?? 'pglite';
+  const store = (['pglite', 'postgres', 'eventstoredb'] as const).find((k) => k === storeRaw);
+  if (!store) problems.push(`LEDGER_STORE=${storeRaw}: must be pglite, postgres or eventstoredb`);
+  const databaseUrl = url('DATABASE_URL', ['postgres', 'postgresql']);
+  const eventStoreUrl = url('EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kdb', 'kdb+discover']);
+  if (store === 'postgres' && !databaseUrl) problems.push('LEDGER_STORE=postgres needs DATABASE_URL');
+  if (store === 'eventstoredb' && !eventStoreUrl) problems.push('LEDGER_STORE=eventstoredb needs EVENTSTORE_URL');
+  const apiTokens = (str('LEDGER_API_TOKENS') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  if (apiTokens.some((t) => t.length < 16)) problems.push('LEDGER_API_TOKENS: every token must be at least 16 characters');
+
+  const config: LedgerConfig = {
+    store: store ?? 'pglite',
+    dataDir: str('LEDGER_DATA_DIR') ?? './data',
+    databaseUrl,
+    eventStoreUrl,
+    mqttUrl: url('MQTT_URL', ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']),
+    mqttEmbeddedPort: int('MQTT_EMBEDDED_PORT', 1883, 1, 65535),
+    mqttUsername: str('MQTT_USERNAME'),
+    mqttPassword: str('MQTT_PASSWORD'),
+    httpPort: int('HTTP_PORT', 3000, 0, 65535),
+    httpHost: str('HTTP_HOST') ?? (apiTokens.length > 0 ? '0.0.0.0' : '127.0.0.1'),
+    apiTokens,
+    defaults: {
+      ackTimeoutMs: int('LEDGER_ACK_TIMEOUT_MS', 10_000, 1, 604_800_000),
+      timeoutMs: int('LEDGER_TIMEOUT_MS', 60_000, 1, 604_800_000),
+      expiresInMs: int('LEDGER_EXPIRES_IN_MS', 300_000, 1, 604_800_000),
+    },
+    instanceId: str('LEDGER_INSTANCE_ID'),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

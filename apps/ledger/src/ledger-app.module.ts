@@ -1,0 +1,56 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
+import type { EventStore } from '@ratchet/event-store';
+import { MqttGateway, RatchetModule } from '@ratchet/ledger';
+import type { LedgerConfig } from './config/ledger-config.js';
+import { ApiTokenGuard } from './http/api-token.guard.js';
+import { CommandsController } from './http/commands.controller.js';
+import { HealthController, READINESS_CHECKS, type ReadinessCheck } from './http/health.controller.js';
+import { HttpErrorFilter } from './http/http-error.filter.js';
+import { MetricsController } from './http/metrics.controller.js';
+
+export interface LedgerRuntime {
+  readonly eventStore: EventStore;
+  /** The broker to use: MQTT_URL, or the embedded broker's address. */
+  readonly mqttUrl: string;
+}
+
+/** The standalone service: RatchetModule plus its HTTP face. */
+@Module({})
+export class LedgerAppModule {
+  static forRoot(config: LedgerConfig, runtime: LedgerRuntime): DynamicModule {
+    return {
+      module: LedgerAppModule,
+      imports: [
+        RatchetModule.forRoot({
+          eventStore: runtime.eventStore,
+          ownsStore: true,
+          defaults: config.defaults,
+          ...(config.instanceId ? { instanceId: config.instanceId } : {}),
+          mqtt: {
+            url: runtime.mqttUrl,
+            ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
+            ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+          },
+        }),
+      ],
+      controllers: [CommandsController, HealthController, MetricsController],
+      providers: [
+        { provide: APP_GUARD, useFactory: (r: Reflector) => new ApiTokenGuard(config.apiTokens, r), inject: [Reflector] },
+        { provide: APP_FILTER, useClass: HttpErrorFilter },
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (gateway: MqttGateway): ReadinessCheck[] => [
+            {
+              name: 'broker',
+              check: async () => {
+                if (!gateway.connected) throw new Error('not connected (reconnecting)');
+              },
+            },
+          ],
+          inject: [MqttGateway],
+        },
+      ],
+    };
+  }
+}

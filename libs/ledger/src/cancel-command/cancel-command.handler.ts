@@ -1,0 +1,25 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { CommandState } from '@ratchet/lifecycle';
+import { LedgerError } from '../errors.js';
+import { InstanceMetadata } from '../instance-metadata.js';
+import { CommandTransitions } from '../transition/command-transitions.service.js';
+import { CancelCommand } from './cancel-command.command.js';
+
+@CommandHandler(CancelCommand)
+export class CancelCommandHandler implements ICommandHandler<CancelCommand, CommandState> {
+  constructor(
+    private readonly transitions: CommandTransitions,
+    private readonly meta: InstanceMetadata,
+  ) {}
+
+  async execute({ commandId, reason, provenance }: CancelCommand): Promise<CommandState> {
+    const r = await this.transitions.apply(
+      commandId,
+      { kind: 'cancel', reason },
+      this.meta.build(provenance.source ?? 'bus', provenance.correlationId ?? commandId, provenance.causationId),
+    );
+    if (r.outcome === 'rejected') throw new LedgerError('not_cancellable', [r.message], r.state);
+    if (!r.state) throw new LedgerError('not_found', [`command ${commandId} not found`]);
+    return r.state;
+  }
+}

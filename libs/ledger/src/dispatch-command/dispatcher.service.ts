@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
+import { deadlinesOf, streamOf } from '@ratchet/lifecycle';
+import { LedgerClock } from '../clock.js';
+import { InstanceMetadata } from '../instance-metadata.js';
+import { INTENT_PUBLISHER } from '../ratchet.options.js';
+import { foldStream } from '../transition/command-stream.js';
+import { CommandTransitions } from '../transition/command-transitions.service.js';
+import type { IntentPublisher } from './intent-publisher.port.js';
+
+export type DispatchOutcome = 'sent' | 'expired' | 'not_requested' | 'no_publisher' | 'not_found';
+
+/**
+ * Publishes a `requested` command's intent and appends `CommandSent` once the broker took it.
+ * Several dispatches of one command may race (the issuing instance and a sweep): the device may
+ * see the intent twice (it carries the command id), the ledger records one `CommandSent`.
+ */
+@Injectable()
+export class Dispatcher {
+  private readonly logger = new Logger('Dispatcher');
+
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly transitions: CommandTransitions,
+    private readonly meta: InstanceMetadata,
+    private readonly clock: LedgerClock,
+    @Optional() @Inject(INTENT_PUBLISHER) private readonly publisher?: IntentPublisher,
+  ) {}
+
+  dispatchInBackground(commandId: string, correlationId: string): void {
+    this.dispatch(commandId, correlationId).catch((e: unknown) =>
+      // The command stays `requested`; a sweep re-dispatches or expires it.
+      this.logger.warn(`command=${commandId} correlation=${correlationId} dispatch failed: ${String(e)}`),
+    );
+  }
+
+  async dispatch(commandId: string, correlationId: string): Promise<DispatchOutcome> {
+    if (!this.publisher) return 'no_publisher';
+    const stream = streamOf(commandId);
+    const state = foldStream(stream, await this.store.readStream(stream));
+    if (!state) return 'not_found';
+    if (state.status !== 'requested') return 'not_requested';
+    const now = this.clock.now();
+    const expiresAt = new Date(deadlinesOf(state).expiresAt);
+    if (now >= expiresAt) {
+      await this.transitions.apply(commandId, { kind: 'expire' }, this.meta.build('dispatcher', correlationId));
+      return 'expired';
+    }
+    await this.publisher.publishIntent(state, expiresAt, now);
+    await this.transitions.apply(commandId, { kind: 'mark_sent' }, this.meta.build('dispatcher', correlationId));
+    return 'sent';
+  }
+}

@@ -1,0 +1,40 @@
+import type { CommandState, CommandStatus, LateResult } from '@ratchet/lifecycle';
+
+/** A command as the API returns it (CONTRACT.md section 2). */
+export interface CommandView {
+  readonly commandId: string;
+  readonly deviceId: string;
+  readonly name: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly status: CommandStatus;
+  readonly revision: number;
+  readonly attempt: number;
+  readonly retryOf: string | null;
+  readonly retriedBy: string | null;
+  readonly requestedAt: string;
+  readonly sentAt: string | null;
+  readonly acknowledgedAt: string | null;
+  readonly completedAt: string | null;
+  readonly result: unknown;
+  readonly error: string | null;
+  readonly lateResult: LateResult | null;
+}
+
+export const toCommandView = (s: CommandState, retriedBy: string | null): CommandView => ({
+  commandId: s.commandId,
+  deviceId: s.deviceId,
+  name: s.name,
+  payload: s.payload,
+  status: s.status,
+  revision: Number(s.revision),
+  attempt: s.attempt,
+  retryOf: s.retryOf,
+  retriedBy,
+  requestedAt: s.requestedAt,
+  sentAt: s.sentAt,
+  acknowledgedAt: s.acknowledgedAt,
+  completedAt: s.completedAt,
+  result: s.result ?? null,
+  error: s.error,
+  lateResult: s.lateResult,
+});

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The ledger's Prometheus metrics, on a registry of its own (a host app may have another). */
+@Injectable()
+export class LedgerMetrics {
+  readonly registry = new Registry();
+  readonly transitions = new Counter({
+    name: 'ratchet_transitions_applied_total',
+    help: 'Events appended by the transition shell, by event type',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly unchanged = new Counter({
+    name: 'ratchet_transitions_unchanged_total',
+    help: 'Inputs that changed nothing, by input and reason (duplicate, stale, late, device_mismatch, ...)',
+    labelNames: ['input', 'reason'],
+    registers: [this.registry],
+  });
+  readonly rejected = new Counter({
+    name: 'ratchet_transitions_rejected_total',
+    help: 'Inputs refused with a business error, by code',
+    labelNames: ['input', 'code'],
+    registers: [this.registry],
+  });
+  readonly conflicts = new Counter({
+    name: 'ratchet_revision_conflicts_total',
+    help: 'Stale appends re-read and decided again',
+    registers: [this.registry],
+  });
+  readonly inboundRejected = new Counter({
+    name: 'ratchet_inbound_rejected_total',
+    help: 'Inbound MQTT messages dropped before the ledger, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly endToEnd = new Histogram({
+    name: 'ratchet_command_duration_seconds',
+    help: 'From requested to a terminal status, by status',
+    labelNames: ['status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

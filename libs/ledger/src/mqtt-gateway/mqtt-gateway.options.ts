@@ -1,0 +1,19 @@
+/** How the ledger reaches its broker. The module opens and closes these connections itself. */
+export interface RatchetMqttOptions {
+  readonly url: string;
+  readonly username?: string;
+  readonly password?: string;
+  /** Default `'auto'`: MQTT 5 where the broker allows it, 3.1.1 otherwise. */
+  readonly protocol?: 'auto' | 5 | 4;
+  /** The shared-subscription group of all ledger instances (MQTT 5). Default `ratchet`. */
+  readonly sharedGroup?: string;
+  /**
+   * Inbound connections. mqtt.js handles one message at a time per connection (the PUBACK
+   * waits for the append), so several shared-subscription members multiply throughput.
+   * Without shared subscriptions (MQTT 3.1.1, the embedded broker) there is always one.
+   * Default 4.
+   */
+  readonly inboxConnections?: number;
+  /** Client id prefix; each connection appends its role. Default `ratchet-<instanceId>`. */
+  readonly clientIdPrefix?: string;
+}

@@ -1,0 +1,115 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { CommandState } from '@ratchet/lifecycle';
+import {
+  INBOUND_FILTERS,
+  type MqttConnection,
+  ackAfterHandler,
+  connectMqtt,
+  sharedFilter,
+} from '@ratchet/mqtt';
+import { DeviceInbox } from '../device-inbox/device-inbox.mqtt-controller.js';
+import type { IntentPublisher } from '../dispatch-command/intent-publisher.port.js';
+import { InstanceMetadata } from '../instance-metadata.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
+import { MqttIntentPublisher } from './mqtt-intent-publisher.js';
+
+/**
+ * Owns the ledger's broker connections: one to publish intents, one or more to receive device
+ * input (shared-subscription members under MQTT 5). Inbound connections keep their session
+ * (`clean: false`) so that a message left without PUBACK by a crash is redelivered.
+ */
+@Injectable()
+export class MqttGateway implements IntentPublisher, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('MqttGateway');
+  private publisher: MqttIntentPublisher | null = null;
+  private connections: MqttConnection[] = [];
+
+  constructor(
+    @Inject(RATCHET_OPTIONS) private readonly options: RatchetModuleOptions,
+    private readonly inbox: DeviceInbox,
+    private readonly meta: InstanceMetadata,
+  ) {}
+
+  get enabled(): boolean {
+    return this.options.mqtt !== undefined;
+  }
+
+  /** Every connection is up (mqtt.js reconnects by itself; this is what readiness reports). */
+  get connected(): boolean {
+    return this.connections.length > 0 && this.connections.every((c) => c.client.connected);
+  }
+
+  async onModuleInit(): Promise<void> {
+    if (!this.options.mqtt) return;
+    const out = await this.connect('out', { clean: true });
+    this.publisher = new MqttIntentPublisher(out);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const o = this.options.mqtt;
+    if (!o) return;
+    // Subscribe only now: the CQRS handlers are registered during bootstrap.
+    const first = await this.connectInbox(0, o.protocol ?? 'auto');
+    const shared = first.capabilities.sharedSubscriptions;
+    const count = shared ? Math.max(1, o.inboxConnections ?? 4) : 1;
+    for (let i = 1; i < count; i++) await this.connectInbox(i, first.protocolVersion);
+    this.logger.log(
+      `receiving device input on ${count} connection(s), MQTT ${first.protocolVersion === 5 ? '5' : '3.1.1'}` +
+        (shared ? `, shared group ${o.sharedGroup ?? 'ratchet'}` : ', no shared subscriptions (single instance)'),
+    );
+  }
+
+  publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void> {
+    if (!this.publisher) throw new Error('the MQTT gateway is not connected');
+    return this.publisher.publishIntent(command, expiresAt, now);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.inbox.close();
+    await Promise.allSettled(this.connections.map((c) => c.close()));
+    this.connections = [];
+  }
+
+  private async connectInbox(index: number, protocol: 'auto' | 4 | 5): Promise<MqttConnection> {
+    const o = this.options.mqtt!;
+    const conn = await this.connect(`in-${index}`, {
+      clean: false,
+      protocol,
+      prepare: (client) =>
+        ackAfterHandler(client, (topic, payload, packet) => this.inbox.handle(topic, payload, packet), {
+          logger: this.logger,
+        }),
+    });
+    const group = o.sharedGroup ?? 'ratchet';
+    const filters = conn.capabilities.sharedSubscriptions ? INBOUND_FILTERS.map((f) => sharedFilter(group, f)) : INBOUND_FILTERS;
+    await conn.client.subscribeAsync([...filters], { qos: 1 });
+    return conn;
+  }
+
+  private async connect(
+    role: string,
+    extra: { clean: boolean; protocol?: 'auto' | 4 | 5; prepare?: Parameters<typeof connectMqtt>[0]['prepare'] },
+  ): Promise<MqttConnection> {
+    const o = this.options.mqtt!;
+    const prefix = o.clientIdPrefix ?? `ratchet-${this.meta.instanceId.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
+    const conn = await connectMqtt({
+      url: o.url,
+      username: o.username,
+      password: o.password,
+      clientId: `${prefix}-${role}`,
+      protocol: extra.protocol ?? o.protocol ?? 'auto',
+      clean: extra.clean,
+      prepare: extra.prepare,
+      logger: this.logger,
+    });
+    this.connections.push(conn);
+    return conn;
+  }
+}

@@ -1,0 +1,90 @@
+import {
+  type DynamicModule,
+  Inject,
+  Logger,
+  Module,
+  type ModuleMetadata,
+  type FactoryProvider,
+  type OnApplicationShutdown,
+  type Provider,
+} from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { EVENT_STORE } from '@ratchet/event-store';
+import { AcknowledgeCommandHandler } from './acknowledge-command/acknowledge-command.handler.js';
+import { CancelCommandHandler } from './cancel-command/cancel-command.handler.js';
+import { LedgerClock } from './clock.js';
+import { DeviceInbox } from './device-inbox/device-inbox.mqtt-controller.js';
+import { Dispatcher } from './dispatch-command/dispatcher.service.js';
+import { GetCommandHistoryHandler } from './get-command-history/get-command-history.handler.js';
+import { GetCommandHandler } from './get-command/get-command.handler.js';
+import { InstanceMetadata } from './instance-metadata.js';
+import { IssueCommandHandler } from './issue-command/issue-command.handler.js';
+import { LedgerMetrics } from './metrics/ledger-metrics.js';
+import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
+import { MqttGateway } from './mqtt-gateway/mqtt-gateway.service.js';
+import { INTENT_PUBLISHER, RATCHET_OPTIONS, type RatchetModuleOptions } from './ratchet.options.js';
+import { RecordResultHandler } from './record-result/record-result.handler.js';
+import { CommandTransitions } from './transition/command-transitions.service.js';
+
+export interface RatchetModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
+  readonly inject?: NonNullable<FactoryProvider['inject']>;
+  readonly useFactory: (...args: any[]) => RatchetModuleOptions | Promise<RatchetModuleOptions>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+const SERVICES = [LedgerClock, LedgerMetrics, InstanceMetadata, CommandTransitions, Dispatcher, DeviceInbox, MqttGateway];
+const HANDLERS = [
+  IssueCommandHandler,
+  AcknowledgeCommandHandler,
+  RecordResultHandler,
+  CancelCommandHandler,
+  GetCommandHandler,
+  GetCommandHistoryHandler,
+];
+const FROM_OPTIONS: Provider[] = [
+  { provide: EVENT_STORE, useFactory: (o: RatchetModuleOptions) => o.eventStore, inject: [RATCHET_OPTIONS] },
+  {
+    provide: INTENT_PUBLISHER,
+    // A wrapper, not the gateway itself: Nest would call its lifecycle hooks twice.
+    useFactory: (o: RatchetModuleOptions, gateway: MqttGateway): IntentPublisher | null =>
+      o.intentPublisher ?? (o.mqtt ? { publishIntent: (...args) => gateway.publishIntent(...args) } : null),
+    inject: [RATCHET_OPTIONS, MqttGateway],
+  },
+];
+const EXPORTS = [EVENT_STORE, RATCHET_OPTIONS, ...SERVICES];
+
+/**
+ * The ledger on a NestJS application's own CQRS bus: `commandBus.execute(new IssueCommand(…))`,
+ * `AcknowledgeCommand`, `RecordResult`, `CancelCommand`, and the queries on the `QueryBus`.
+ */
+@Module({})
+export class RatchetModule implements OnApplicationShutdown {
+  private readonly logger = new Logger('Ratchet');
+
+  constructor(@Inject(RATCHET_OPTIONS) private readonly options: RatchetModuleOptions) {}
+
+  static forRoot(options: RatchetModuleOptions): DynamicModule {
+    return RatchetModule.build([{ provide: RATCHET_OPTIONS, useValue: options }]);
+  }
+
+  static forRootAsync(options: RatchetModuleAsyncOptions): DynamicModule {
+    return RatchetModule.build(
+      [{ provide: RATCHET_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
+      options.imports,
+    );
+  }
+
+  private static build(optionProviders: Provider[], imports: ModuleMetadata['imports'] = []): DynamicModule {
+    return {
+      module: RatchetModule,
+      imports: [CqrsModule.forRoot(), ...imports],
+      providers: [...optionProviders, ...FROM_OPTIONS, ...SERVICES, ...HANDLERS],
+      exports: EXPORTS,
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.options.ownsStore) return;
+    await this.options.eventStore.close();
+    this.logger.log('event store closed');
+  }
+}

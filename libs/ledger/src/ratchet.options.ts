@@ -1,0 +1,33 @@
+import type { EventStore } from '@ratchet/event-store';
+import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
+import type { RatchetMqttOptions } from './mqtt-gateway/mqtt-gateway.options.js';
+
+export interface CommandDefaults {
+  readonly ackTimeoutMs: number;
+  readonly timeoutMs: number;
+  readonly expiresInMs: number;
+}
+
+export const DEFAULT_COMMAND_DEFAULTS: CommandDefaults = {
+  ackTimeoutMs: 10_000,
+  timeoutMs: 60_000,
+  expiresInMs: 300_000,
+};
+
+export interface RatchetModuleOptions {
+  /** The event store; the module closes it on shutdown when `ownsStore` is true. */
+  readonly eventStore: EventStore;
+  readonly ownsStore?: boolean;
+  /** The broker: intents out, acks and results in. */
+  readonly mqtt?: RatchetMqttOptions;
+  /** Another way to reach devices, instead of `mqtt`; with neither, commands stay `requested`. */
+  readonly intentPublisher?: IntentPublisher;
+  readonly defaults?: Partial<CommandDefaults>;
+  /** Written into every event's metadata; defaults to host name and pid. */
+  readonly instanceId?: string;
+  /** The time source; tests pass their own. */
+  readonly clock?: () => Date;
+}
+
+export const RATCHET_OPTIONS = Symbol.for('ratchet.Options');
+export const INTENT_PUBLISHER = Symbol.for('ratchet.IntentPublisher');
