@@ -39,14 +39,19 @@ export function checkStream(
   let lates = 0;
   events.forEach((e, i) => {
     if (e.revision !== BigInt(i)) flag(e.revision, 'revision_gap', `expected revision ${i}`);
-    if (!(e.type in TRANSITIONS)) return flag(e.revision, 'unknown_event_type', e.type);
+    if (!Object.hasOwn(TRANSITIONS, e.type)) return flag(e.revision, 'unknown_event_type', e.type);
     const event = { type: e.type, data: e.data } as CommandEvent;
-    if (i === 0 && e.type !== 'CommandRequested') flag(e.revision, 'first_event_not_requested', e.type);
+    if (i === 0 && e.type !== 'CommandRequested')
+      flag(e.revision, 'first_event_not_requested', e.type);
     const rank = TRANSITIONS[event.type].rank;
     if (rank === 3 && ++terminals > 1) flag(e.revision, 'second_terminal', e.type);
     if (rank === 4 && ++lates > 1) flag(e.revision, 'second_late_observation', e.type);
     if (!canApply(state, event)) {
-      return flag(e.revision, 'illegal_transition', `${e.type} after ${state?.status ?? 'no stream'}`);
+      return flag(
+        e.revision,
+        'illegal_transition',
+        `${e.type} after ${state?.status ?? 'no stream'}`,
+      );
     }
     state = evolve(state, event);
   });
@@ -55,7 +60,9 @@ export function checkStream(
     const linkOk =
       s.commandId === commandId &&
       attemptId(s.rootCommandId, s.attempt) === commandId &&
-      (s.attempt === 1 ? s.retryOf === null : s.retryOf === attemptId(s.rootCommandId, s.attempt - 1));
+      (s.attempt === 1
+        ? s.retryOf === null
+        : s.retryOf === attemptId(s.rootCommandId, s.attempt - 1));
     if (!linkOk) flag(0n, 'bad_retry_link', `attempt ${s.attempt}, retryOf ${s.retryOf ?? 'null'}`);
   }
   return { violations, state: s };

@@ -14,7 +14,13 @@ export const STATUSES = [
 ] as const;
 export type CommandStatus = (typeof STATUSES)[number];
 
-export const TERMINAL_STATUSES = ['executed', 'failed', 'timed_out', 'cancelled', 'expired'] as const;
+export const TERMINAL_STATUSES = [
+  'executed',
+  'failed',
+  'timed_out',
+  'cancelled',
+  'expired',
+] as const;
 export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
 export const isTerminal = (s: CommandStatus): s is TerminalStatus =>
   (TERMINAL_STATUSES as readonly string[]).includes(s);
@@ -51,10 +57,26 @@ export type CommandEvent =
   | { readonly type: 'CommandRequested'; readonly data: CommandRequestedData }
   | { readonly type: 'CommandSent'; readonly data: { readonly at: string } }
   | { readonly type: 'CommandAcknowledged'; readonly data: { readonly at: string } }
-  | { readonly type: 'CommandExecuted'; readonly data: { readonly at: string; readonly output?: unknown } }
-  | { readonly type: 'CommandFailed'; readonly data: { readonly at: string; readonly error: string | null; readonly output?: unknown } }
-  | { readonly type: 'CommandTimedOut'; readonly data: { readonly at: string; readonly stage: 'ack' | 'result' } }
-  | { readonly type: 'CommandCancelled'; readonly data: { readonly at: string; readonly reason: string | null } }
+  | {
+      readonly type: 'CommandExecuted';
+      readonly data: { readonly at: string; readonly output?: unknown };
+    }
+  | {
+      readonly type: 'CommandFailed';
+      readonly data: {
+        readonly at: string;
+        readonly error: string | null;
+        readonly output?: unknown;
+      };
+    }
+  | {
+      readonly type: 'CommandTimedOut';
+      readonly data: { readonly at: string; readonly stage: 'ack' | 'result' };
+    }
+  | {
+      readonly type: 'CommandCancelled';
+      readonly data: { readonly at: string; readonly reason: string | null };
+    }
   | { readonly type: 'CommandExpired'; readonly data: { readonly at: string } }
   | { readonly type: 'CommandLateResultObserved'; readonly data: LateResult };
 export type CommandEventType = CommandEvent['type'];
@@ -71,7 +93,14 @@ export interface LateResult {
  * `null` in `from` is "no stream yet"; `to: null` keeps the status (an observation).
  */
 export const TRANSITIONS: Readonly<
-  Record<CommandEventType, { readonly rank: number; readonly from: readonly (CommandStatus | null)[]; readonly to: CommandStatus | null }>
+  Record<
+    CommandEventType,
+    {
+      readonly rank: number;
+      readonly from: readonly (CommandStatus | null)[];
+      readonly to: CommandStatus | null;
+    }
+  >
 > = {
   CommandRequested: { rank: 0, from: [null], to: 'requested' },
   CommandSent: { rank: 1, from: ['requested'], to: 'sent' },
@@ -120,7 +149,10 @@ export function canApply(state: CommandState | null, event: CommandEvent): boole
 
 export class IllegalTransitionError extends Error {
   override readonly name = 'IllegalTransitionError';
-  constructor(readonly from: CommandStatus | null, readonly eventType: CommandEventType) {
+  constructor(
+    readonly from: CommandStatus | null,
+    readonly eventType: CommandEventType,
+  ) {
     super(`illegal transition: ${eventType} after ${from ?? 'no stream'}`);
   }
 }
@@ -145,7 +177,12 @@ export function evolve(state: CommandState | null, event: CommandEvent): Command
   }
   const s = state as CommandState;
   const t = TRANSITIONS[event.type];
-  const next: CommandState = { ...s, revision: s.revision + 1n, rank: t.rank, status: t.to ?? s.status };
+  const next: CommandState = {
+    ...s,
+    revision: s.revision + 1n,
+    rank: t.rank,
+    status: t.to ?? s.status,
+  };
   switch (event.type) {
     case 'CommandSent':
       return { ...next, sentAt: event.data.at };
@@ -154,7 +191,12 @@ export function evolve(state: CommandState | null, event: CommandEvent): Command
     case 'CommandExecuted':
       return { ...next, completedAt: event.data.at, result: event.data.output ?? null };
     case 'CommandFailed':
-      return { ...next, completedAt: event.data.at, result: event.data.output ?? null, error: event.data.error };
+      return {
+        ...next,
+        completedAt: event.data.at,
+        result: event.data.output ?? null,
+        error: event.data.error,
+      };
     case 'CommandTimedOut':
       return { ...next, completedAt: event.data.at, timedOutStage: event.data.stage };
     case 'CommandCancelled':

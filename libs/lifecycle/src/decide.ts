@@ -77,10 +77,21 @@ export function decide(input: CommandInput, state: CommandState | null, now: Dat
   return decision;
 }
 
-function decideOn(input: Exclude<CommandInput, { kind: 'issue' }>, s: CommandState, now: Date, at: string): Decision {
+function decideOn(
+  input: Exclude<CommandInput, { kind: 'issue' }>,
+  s: CommandState,
+  now: Date,
+  at: string,
+): Decision {
   switch (input.kind) {
     case 'mark_sent':
-      if (s.status === 'requested') return append({ type: 'CommandSent', data: { at } });
+      if (s.status === 'requested') {
+        // Past its expiry a command is never recorded as sent: it expires instead (the broker
+        // drops the intent too, under MQTT 5), and a device's answer is kept as a late result.
+        return now.getTime() >= deadlinesOf(s).expiresAt
+          ? append({ type: 'CommandExpired', data: { at } })
+          : append({ type: 'CommandSent', data: { at } });
+      }
       return unchanged(s.status === 'sent' ? 'duplicate' : 'stale');
     case 'acknowledge':
       if (input.deviceId !== s.deviceId) return unchanged('device_mismatch');
@@ -113,7 +124,9 @@ function decideOn(input: Exclude<CommandInput, { kind: 'issue' }>, s: CommandSta
       if (isTerminal(s.status)) return unchanged('stale');
       if (s.status === 'requested') return unchanged('not_applicable');
       const stage = dueTimeout(s, now.getTime());
-      return stage ? append({ type: 'CommandTimedOut', data: { at, stage } }) : unchanged('not_due');
+      return stage
+        ? append({ type: 'CommandTimedOut', data: { at, stage } })
+        : unchanged('not_due');
     }
     case 'expire':
       if (s.status === 'expired') return unchanged('duplicate');

@@ -1,0 +1,61 @@
+/**
+ * The import direction of DESIGN.md, checked on every test run (`npm run depcheck`).
+ * @type {import('dependency-cruiser').IConfiguration}
+ */
+module.exports = {
+  forbidden: [
+    {
+      name: 'lifecycle-is-pure',
+      comment:
+        'libs/lifecycle imports nothing but itself (and node:crypto for deterministic ids): no Nest, MQTT, SQL, clock.',
+      severity: 'error',
+      from: { path: '^libs/lifecycle/src', pathNot: '\\.spec\\.ts$' },
+      to: { pathNot: ['^libs/lifecycle/src', '^crypto$', '^node:crypto$'] },
+    },
+    {
+      name: 'libs-never-import-apps',
+      severity: 'error',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'adapters-stay-below-the-ledger',
+      comment: 'the event store, MQTT and read-model libraries never import the ledger module',
+      severity: 'error',
+      from: { path: '^libs/(event-store|mqtt|read-models)/' },
+      to: { path: '^libs/ledger/' },
+    },
+    {
+      name: 'event-store-and-mqtt-are-independent',
+      severity: 'error',
+      from: { path: '^libs/(event-store|mqtt)/' },
+      to: { path: '^libs/(read-models|ledger|mqtt|event-store)/', pathNot: '^libs/$1/' },
+    },
+    {
+      name: 'apps-are-independent',
+      severity: 'error',
+      from: { path: '^apps/([^/]+)/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'libs-through-their-alias',
+      comment:
+        'another library is imported by its alias (@ratchet/x), never by a relative path into it',
+      severity: 'error',
+      from: { path: '^(apps|libs|test|bench)/([^/]+)/' },
+      to: { path: '^libs/', pathNot: '^libs/$2/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+  },
+};
