@@ -11,7 +11,10 @@ export interface DeviceInputOutcome {
 
 /** A device input never fails its sender: a rejection or a no-op is reported as unchanged. */
 export const toDeviceOutcome = (
-  r: { outcome: 'applied' } | { outcome: 'unchanged'; reason: string } | { outcome: 'rejected'; code: string },
+  r:
+    | { outcome: 'applied' }
+    | { outcome: 'unchanged'; reason: string }
+    | { outcome: 'rejected'; code: string },
 ): DeviceInputOutcome =>
   r.outcome === 'applied'
     ? { outcome: 'applied' }

@@ -2,11 +2,7 @@ import type { CommandState } from '@ratchet/lifecycle';
 
 /** Business outcomes that a caller must see as errors; each has a stable code for HTTP mapping. */
 export type LedgerErrorCode =
-  | 'invalid_request'
-  | 'payload_too_large'
-  | 'not_found'
-  | 'id_conflict'
-  | 'not_cancellable';
+  'invalid_request' | 'payload_too_large' | 'not_found' | 'id_conflict' | 'not_cancellable';
 
 export class LedgerError extends Error {
   override readonly name = 'LedgerError';

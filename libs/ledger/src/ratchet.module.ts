@@ -31,7 +31,15 @@ export interface RatchetModuleAsyncOptions extends Pick<ModuleMetadata, 'imports
   readonly useFactory: (...args: any[]) => RatchetModuleOptions | Promise<RatchetModuleOptions>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
-const SERVICES = [LedgerClock, LedgerMetrics, InstanceMetadata, CommandTransitions, Dispatcher, DeviceInbox, MqttGateway];
+const SERVICES = [
+  LedgerClock,
+  LedgerMetrics,
+  InstanceMetadata,
+  CommandTransitions,
+  Dispatcher,
+  DeviceInbox,
+  MqttGateway,
+];
 const HANDLERS = [
   IssueCommandHandler,
   AcknowledgeCommandHandler,
@@ -41,12 +49,17 @@ const HANDLERS = [
   GetCommandHistoryHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
-  { provide: EVENT_STORE, useFactory: (o: RatchetModuleOptions) => o.eventStore, inject: [RATCHET_OPTIONS] },
+  {
+    provide: EVENT_STORE,
+    useFactory: (o: RatchetModuleOptions) => o.eventStore,
+    inject: [RATCHET_OPTIONS],
+  },
   {
     provide: INTENT_PUBLISHER,
     // A wrapper, not the gateway itself: Nest would call its lifecycle hooks twice.
     useFactory: (o: RatchetModuleOptions, gateway: MqttGateway): IntentPublisher | null =>
-      o.intentPublisher ?? (o.mqtt ? { publishIntent: (...args) => gateway.publishIntent(...args) } : null),
+      o.intentPublisher ??
+      (o.mqtt ? { publishIntent: (...args) => gateway.publishIntent(...args) } : null),
     inject: [RATCHET_OPTIONS, MqttGateway],
   },
 ];
@@ -73,7 +86,10 @@ export class RatchetModule implements OnApplicationShutdown {
     );
   }
 
-  private static build(optionProviders: Provider[], imports: ModuleMetadata['imports'] = []): DynamicModule {
+  private static build(
+    optionProviders: Provider[],
+    imports: ModuleMetadata['imports'] = [],
+  ): DynamicModule {
     return {
       module: RatchetModule,
       imports: [CqrsModule.forRoot(), ...imports],

@@ -5,7 +5,10 @@ import { CommandTransitions } from '../transition/command-transitions.service.js
 import { AcknowledgeCommand } from './acknowledge-command.command.js';
 
 @CommandHandler(AcknowledgeCommand)
-export class AcknowledgeCommandHandler implements ICommandHandler<AcknowledgeCommand, DeviceInputOutcome> {
+export class AcknowledgeCommandHandler implements ICommandHandler<
+  AcknowledgeCommand,
+  DeviceInputOutcome
+> {
   constructor(
     private readonly transitions: CommandTransitions,
     private readonly meta: InstanceMetadata,

@@ -16,7 +16,11 @@ export class CancelCommandHandler implements ICommandHandler<CancelCommand, Comm
     const r = await this.transitions.apply(
       commandId,
       { kind: 'cancel', reason },
-      this.meta.build(provenance.source ?? 'bus', provenance.correlationId ?? commandId, provenance.causationId),
+      this.meta.build(
+        provenance.source ?? 'bus',
+        provenance.correlationId ?? commandId,
+        provenance.causationId,
+      ),
     );
     if (r.outcome === 'rejected') throw new LedgerError('not_cancellable', [r.message], r.state);
     if (!r.state) throw new LedgerError('not_found', [`command ${commandId} not found`]);

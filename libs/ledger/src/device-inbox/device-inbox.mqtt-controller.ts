@@ -70,7 +70,9 @@ export class DeviceInbox {
       const result = decodeResult(payload);
       if (!result.ok) return this.reject(result.reason, topic);
       const { status, output, error } = result.value;
-      outcome = await this.bus.execute(new RecordResult(commandId, t.deviceId, status, output, error ?? null, mqtt));
+      outcome = await this.bus.execute(
+        new RecordResult(commandId, t.deviceId, status, output, error ?? null, mqtt),
+      );
     }
     // Spoofed and unknown commands are rejections of the input, counted like malformed ones.
     if (outcome.reason === 'device_mismatch' || outcome.reason === 'not_found') {
@@ -81,7 +83,13 @@ export class DeviceInbox {
   private reject(reason: string, topic: string): void {
     this.metrics.inboundRejected.inc({ reason });
     const { log, suppressed } = this.limiter.take(reason, Date.now());
-    if (suppressed > 0) this.logger.warn(`${suppressed} more inbound messages rejected as ${reason} in the last minute`);
-    if (log) this.logger.warn(`inbound message rejected (${reason}) on ${JSON.stringify(topic.slice(0, 200))}`);
+    if (suppressed > 0)
+      this.logger.warn(
+        `${suppressed} more inbound messages rejected as ${reason} in the last minute`,
+      );
+    if (log)
+      this.logger.warn(
+        `inbound message rejected (${reason}) on ${JSON.stringify(topic.slice(0, 200))}`,
+      );
   }
 }

@@ -30,7 +30,9 @@ export class Dispatcher {
   dispatchInBackground(commandId: string, correlationId: string): void {
     this.dispatch(commandId, correlationId).catch((e: unknown) =>
       // The command stays `requested`; a sweep re-dispatches or expires it.
-      this.logger.warn(`command=${commandId} correlation=${correlationId} dispatch failed: ${String(e)}`),
+      this.logger.warn(
+        `command=${commandId} correlation=${correlationId} dispatch failed: ${String(e)}`,
+      ),
     );
   }
 
@@ -43,11 +45,19 @@ export class Dispatcher {
     const now = this.clock.now();
     const expiresAt = new Date(deadlinesOf(state).expiresAt);
     if (now >= expiresAt) {
-      await this.transitions.apply(commandId, { kind: 'expire' }, this.meta.build('dispatcher', correlationId));
+      await this.transitions.apply(
+        commandId,
+        { kind: 'expire' },
+        this.meta.build('dispatcher', correlationId),
+      );
       return 'expired';
     }
     await this.publisher.publishIntent(state, expiresAt, now);
-    await this.transitions.apply(commandId, { kind: 'mark_sent' }, this.meta.build('dispatcher', correlationId));
+    await this.transitions.apply(
+      commandId,
+      { kind: 'mark_sent' },
+      this.meta.build('dispatcher', correlationId),
+    );
     return 'sent';
   }
 }

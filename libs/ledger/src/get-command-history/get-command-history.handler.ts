@@ -6,7 +6,10 @@ import { LedgerError } from '../errors.js';
 import { type CommandHistory, GetCommandHistoryQuery } from './get-command-history.query.js';
 
 @QueryHandler(GetCommandHistoryQuery)
-export class GetCommandHistoryHandler implements IQueryHandler<GetCommandHistoryQuery, CommandHistory> {
+export class GetCommandHistoryHandler implements IQueryHandler<
+  GetCommandHistoryQuery,
+  CommandHistory
+> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
   async execute({ commandId }: GetCommandHistoryQuery): Promise<CommandHistory> {

@@ -20,16 +20,23 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 export const MAX_DEADLINE_MS = 7 * 24 * 3600 * 1000;
 
 export class RetryPolicyDto {
-  @IsInt() @Min(1) @Max(10) @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  @IsOptional()
   maxAttempts?: number;
 
-  @IsArray() @ArrayUnique() @IsIn(['timed_out', 'failed'], { each: true }) @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(['timed_out', 'failed'], { each: true })
+  @IsOptional()
   on?: ('timed_out' | 'failed')[];
 }
 
 /** The body of `POST /commands` and the data of `IssueCommand` (CONTRACT.md section 2). */
 export class IssueCommandDto {
-  @IsOptional() @IsUUID('all', { message: 'commandId must be a UUID' })
+  @IsOptional()
+  @IsUUID('all', { message: 'commandId must be a UUID' })
   commandId?: string;
 
   @Matches(DEVICE_ID_PATTERN, { message: `deviceId must match ${DEVICE_ID_PATTERN.source}` })
@@ -38,18 +45,30 @@ export class IssueCommandDto {
   @Matches(COMMAND_NAME_PATTERN, { message: `name must match ${COMMAND_NAME_PATTERN.source}` })
   name!: string;
 
-  @IsOptional() @IsObject({ message: 'payload must be a JSON object' })
+  @IsOptional()
+  @IsObject({ message: 'payload must be a JSON object' })
   payload?: Record<string, unknown>;
 
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_DEADLINE_MS)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DEADLINE_MS)
   ackTimeoutMs?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_DEADLINE_MS)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DEADLINE_MS)
   timeoutMs?: number;
 
-  @IsOptional() @IsInt() @Min(1) @Max(MAX_DEADLINE_MS)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_DEADLINE_MS)
   expiresInMs?: number;
 
-  @IsOptional() @ValidateNested() @Type(() => RetryPolicyDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetryPolicyDto)
   retry?: RetryPolicyDto;
 }

@@ -6,7 +6,11 @@ import { LedgerClock } from '../clock.js';
 import { Dispatcher } from '../dispatch-command/dispatcher.service.js';
 import { LedgerError } from '../errors.js';
 import { InstanceMetadata } from '../instance-metadata.js';
-import { DEFAULT_COMMAND_DEFAULTS, RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
+import {
+  DEFAULT_COMMAND_DEFAULTS,
+  RATCHET_OPTIONS,
+  type RatchetModuleOptions,
+} from '../ratchet.options.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { IssueCommand, type IssueOutcome } from './issue-command.command.js';
 import { payloadTooLarge, validateIssueRequest } from './validate-issue.js';
@@ -48,8 +52,16 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       rootCommandId: commandId,
       fingerprint: fingerprintOf(body),
     };
-    const metadata = this.meta.build(provenance.source ?? 'bus', provenance.correlationId ?? commandId, provenance.causationId);
-    const result = await this.transitions.apply(commandId, { kind: 'issue', command: data }, metadata);
+    const metadata = this.meta.build(
+      provenance.source ?? 'bus',
+      provenance.correlationId ?? commandId,
+      provenance.causationId,
+    );
+    const result = await this.transitions.apply(
+      commandId,
+      { kind: 'issue', command: data },
+      metadata,
+    );
     switch (result.outcome) {
       case 'applied':
         this.logger.log(`command=${commandId} device=${data.deviceId} name=${data.name} issued`);

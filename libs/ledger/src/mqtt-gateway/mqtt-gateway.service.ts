@@ -26,7 +26,9 @@ import { MqttIntentPublisher } from './mqtt-intent-publisher.js';
  * (`clean: false`) so that a message left without PUBACK by a crash is redelivered.
  */
 @Injectable()
-export class MqttGateway implements IntentPublisher, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+export class MqttGateway
+  implements IntentPublisher, OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
   private readonly logger = new Logger('MqttGateway');
   private publisher: MqttIntentPublisher | null = null;
   private connections: MqttConnection[] = [];
@@ -62,7 +64,9 @@ export class MqttGateway implements IntentPublisher, OnModuleInit, OnApplication
     for (let i = 1; i < count; i++) await this.connectInbox(i, first.protocolVersion);
     this.logger.log(
       `receiving device input on ${count} connection(s), MQTT ${first.protocolVersion === 5 ? '5' : '3.1.1'}` +
-        (shared ? `, shared group ${o.sharedGroup ?? 'ratchet'}` : ', no shared subscriptions (single instance)'),
+        (shared
+          ? `, shared group ${o.sharedGroup ?? 'ratchet'}`
+          : ', no shared subscriptions (single instance)'),
     );
   }
 
@@ -83,22 +87,33 @@ export class MqttGateway implements IntentPublisher, OnModuleInit, OnApplication
       clean: false,
       protocol,
       prepare: (client) =>
-        ackAfterHandler(client, (topic, payload, packet) => this.inbox.handle(topic, payload, packet), {
-          logger: this.logger,
-        }),
+        ackAfterHandler(
+          client,
+          (topic, payload, packet) => this.inbox.handle(topic, payload, packet),
+          {
+            logger: this.logger,
+          },
+        ),
     });
     const group = o.sharedGroup ?? 'ratchet';
-    const filters = conn.capabilities.sharedSubscriptions ? INBOUND_FILTERS.map((f) => sharedFilter(group, f)) : INBOUND_FILTERS;
+    const filters = conn.capabilities.sharedSubscriptions
+      ? INBOUND_FILTERS.map((f) => sharedFilter(group, f))
+      : INBOUND_FILTERS;
     await conn.client.subscribeAsync([...filters], { qos: 1 });
     return conn;
   }
 
   private async connect(
     role: string,
-    extra: { clean: boolean; protocol?: 'auto' | 4 | 5; prepare?: Parameters<typeof connectMqtt>[0]['prepare'] },
+    extra: {
+      clean: boolean;
+      protocol?: 'auto' | 4 | 5;
+      prepare?: Parameters<typeof connectMqtt>[0]['prepare'];
+    },
   ): Promise<MqttConnection> {
     const o = this.options.mqtt!;
-    const prefix = o.clientIdPrefix ?? `ratchet-${this.meta.instanceId.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
+    const prefix =
+      o.clientIdPrefix ?? `ratchet-${this.meta.instanceId.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
     const conn = await connectMqtt({
       url: o.url,
       username: o.username,

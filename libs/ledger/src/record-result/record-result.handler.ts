@@ -14,8 +14,19 @@ export class RecordResultHandler implements ICommandHandler<RecordResult, Device
   async execute(c: RecordResult): Promise<DeviceInputOutcome> {
     const r = await this.transitions.apply(
       c.commandId,
-      { kind: 'record_result', deviceId: c.deviceId, status: c.status, output: c.output, error: c.error ?? null },
-      this.meta.build(c.mqtt ? 'mqtt' : 'bus', c.commandId, null, c.mqtt ? { mqtt: c.mqtt } : undefined),
+      {
+        kind: 'record_result',
+        deviceId: c.deviceId,
+        status: c.status,
+        output: c.output,
+        error: c.error ?? null,
+      },
+      this.meta.build(
+        c.mqtt ? 'mqtt' : 'bus',
+        c.commandId,
+        null,
+        c.mqtt ? { mqtt: c.mqtt } : undefined,
+      ),
     );
     return toDeviceOutcome(r);
   }

@@ -4,14 +4,20 @@ import { type CommandEvent, type CommandState, EVENT_TYPES, fold } from '@ratche
 /** A stored event that is not a lifecycle event means the stream was written by something else. */
 export class CorruptStreamError extends Error {
   override readonly name = 'CorruptStreamError';
-  constructor(readonly stream: string, readonly detail: string) {
+  constructor(
+    readonly stream: string,
+    readonly detail: string,
+  ) {
     super(`stream ${stream} is not a command stream: ${detail}`);
   }
 }
 
 export function toCommandEvent(e: RecordedEvent): CommandEvent {
   if (!(EVENT_TYPES as string[]).includes(e.type)) {
-    throw new CorruptStreamError(e.stream, `unknown event type ${e.type} at revision ${e.revision}`);
+    throw new CorruptStreamError(
+      e.stream,
+      `unknown event type ${e.type} at revision ${e.revision}`,
+    );
   }
   return { type: e.type, data: e.data } as CommandEvent;
 }

@@ -16,25 +16,45 @@ export class CommandTransitions {
     private readonly clock: LedgerClock,
   ) {}
 
-  async apply(commandId: string, input: CommandInput, metadata: TransitionMetadata): Promise<TransitionResult> {
-    const result = await transition(this.store, commandId, input, { metadata }, {
-      ...defaultTransitionOptions,
-      now: this.clock.now,
-    });
+  async apply(
+    commandId: string,
+    input: CommandInput,
+    metadata: TransitionMetadata,
+  ): Promise<TransitionResult> {
+    const result = await transition(
+      this.store,
+      commandId,
+      input,
+      { metadata },
+      {
+        ...defaultTransitionOptions,
+        now: this.clock.now,
+      },
+    );
     if (result.conflicts > 0) this.metrics.conflicts.inc(result.conflicts);
     const ids = `command=${commandId} correlation=${metadata.correlationId}`;
     switch (result.outcome) {
       case 'applied':
         for (const e of result.events) this.metrics.transitions.inc({ type: e.type });
-        if (isTerminal(result.state.status) && result.events.some((e) => e.type !== 'CommandLateResultObserved')) {
-          const seconds = (Date.parse(result.state.completedAt ?? '') - Date.parse(result.state.requestedAt)) / 1000;
-          if (Number.isFinite(seconds)) this.metrics.endToEnd.observe({ status: result.state.status }, seconds);
+        if (
+          isTerminal(result.state.status) &&
+          result.events.some((e) => e.type !== 'CommandLateResultObserved')
+        ) {
+          const seconds =
+            (Date.parse(result.state.completedAt ?? '') - Date.parse(result.state.requestedAt)) /
+            1000;
+          if (Number.isFinite(seconds))
+            this.metrics.endToEnd.observe({ status: result.state.status }, seconds);
         }
-        this.logger.debug(`${ids} ${result.events.map((e) => e.type).join(',')} → ${result.state.status}@${result.state.revision}`);
+        this.logger.debug(
+          `${ids} ${result.events.map((e) => e.type).join(',')} → ${result.state.status}@${result.state.revision}`,
+        );
         break;
       case 'unchanged':
         this.metrics.unchanged.inc({ input: input.kind, reason: result.reason });
-        this.logger.log(`${ids} ${input.kind} unchanged: ${result.reason} (status ${result.state?.status ?? 'none'})`);
+        this.logger.log(
+          `${ids} ${input.kind} unchanged: ${result.reason} (status ${result.state?.status ?? 'none'})`,
+        );
         break;
       case 'rejected':
         this.metrics.rejected.inc({ input: input.kind, code: result.code });

@@ -19,9 +19,25 @@ import {
 import { foldStream } from './command-stream.js';
 
 export type TransitionResult =
-  | { readonly outcome: 'applied'; readonly state: CommandState; readonly events: readonly CommandEvent[]; readonly conflicts: number }
-  | { readonly outcome: 'unchanged'; readonly reason: UnchangedReason; readonly state: CommandState | null; readonly conflicts: number }
-  | { readonly outcome: 'rejected'; readonly code: RejectionCode; readonly message: string; readonly state: CommandState | null; readonly conflicts: number };
+  | {
+      readonly outcome: 'applied';
+      readonly state: CommandState;
+      readonly events: readonly CommandEvent[];
+      readonly conflicts: number;
+    }
+  | {
+      readonly outcome: 'unchanged';
+      readonly reason: UnchangedReason;
+      readonly state: CommandState | null;
+      readonly conflicts: number;
+    }
+  | {
+      readonly outcome: 'rejected';
+      readonly code: RejectionCode;
+      readonly message: string;
+      readonly state: CommandState | null;
+      readonly conflicts: number;
+    };
 
 export interface TransitionContext {
   readonly metadata: TransitionMetadata;
@@ -40,7 +56,10 @@ export interface TransitionOptions {
 /** Still stale after `maxAttempts` decisions: contention so high that the caller should retry later. */
 export class TransitionContentionError extends Error {
   override readonly name = 'TransitionContentionError';
-  constructor(readonly commandId: string, readonly attempts: number) {
+  constructor(
+    readonly commandId: string,
+    readonly attempts: number,
+  ) {
     super(`command ${commandId}: still stale after ${attempts} decisions`);
   }
 }
