@@ -53,11 +53,12 @@ export class Dispatcher {
       return 'expired';
     }
     await this.publisher.publishIntent(state, expiresAt, now);
-    await this.transitions.apply(
+    const sent = await this.transitions.apply(
       commandId,
       { kind: 'mark_sent' },
       this.meta.build('dispatcher', correlationId),
     );
-    return 'sent';
+    // The broker's PUBACK may come back after the expiry: then the command expired, not sent.
+    return sent.state?.status === 'expired' ? 'expired' : 'sent';
   }
 }
