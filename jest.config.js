@@ -7,6 +7,7 @@ const common = {
   moduleNameMapper: {
     '^@ratchet/event-store/testing$': '<rootDir>/libs/event-store/src/testing/index.ts',
     '^@ratchet/event-store/eventstoredb$': '<rootDir>/libs/event-store/src/eventstoredb/index.ts',
+    '^@ratchet/mqtt/testing$': '<rootDir>/libs/mqtt/src/testing/index.ts',
     '^@ratchet/(.*)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

@@ -13,10 +13,16 @@ export interface LedgerConfig {
   readonly mqttEmbeddedPort: number;
   readonly mqttUsername: string | null;
   readonly mqttPassword: string | null;
+  /** MQTT 5 shared-subscription group of all instances of one ledger. */
+  readonly mqttSharedGroup: string;
   readonly httpPort: number;
   readonly httpHost: string;
   readonly apiTokens: readonly string[];
-  readonly defaults: { readonly ackTimeoutMs: number; readonly timeoutMs: number; readonly expiresInMs: number };
+  readonly defaults: {
+    readonly ackTimeoutMs: number;
+    readonly timeoutMs: number;
+    readonly expiresInMs: number;
+  };
   readonly instanceId: string | null;
 }
 
@@ -50,7 +56,8 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     if (raw === null) return null;
     try {
       const scheme = new URL(raw).protocol.replace(/:$/, '');
-      if (!schemes.includes(scheme)) problems.push(`${name}=${raw}: the scheme must be one of ${schemes.join(', ')}`);
+      if (!schemes.includes(scheme))
+        problems.push(`${name}=${raw}: the scheme must be one of ${schemes.join(', ')}`);
     } catch {
       problems.push(`${name}=${raw}: not a URL (e.g. ${schemes[0]}://host:port)`);
     }
@@ -61,11 +68,28 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   const store = (['pglite', 'postgres', 'eventstoredb'] as const).find((k) => k === storeRaw);
   if (!store) problems.push(`LEDGER_STORE=${storeRaw}: must be pglite, postgres or eventstoredb`);
   const databaseUrl = url('DATABASE_URL', ['postgres', 'postgresql']);
-  const eventStoreUrl = url('EVENTSTORE_URL', ['esdb', 'esdb+discover', 'kurrentdb', 'kurrentdb+discover', 'kdb', 'kdb+discover']);
-  if (store === 'postgres' && !databaseUrl) problems.push('LEDGER_STORE=postgres needs DATABASE_URL');
-  if (store === 'eventstoredb' && !eventStoreUrl) problems.push('LEDGER_STORE=eventstoredb needs EVENTSTORE_URL');
-  const apiTokens = (str('LEDGER_API_TOKENS') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
-  if (apiTokens.some((t) => t.length < 16)) problems.push('LEDGER_API_TOKENS: every token must be at least 16 characters');
+  const eventStoreUrl = url('EVENTSTORE_URL', [
+    'esdb',
+    'esdb+discover',
+    'kurrentdb',
+    'kurrentdb+discover',
+    'kdb',
+    'kdb+discover',
+  ]);
+  if (store === 'postgres' && !databaseUrl)
+    problems.push('LEDGER_STORE=postgres needs DATABASE_URL');
+  if (store === 'eventstoredb' && !eventStoreUrl)
+    problems.push('LEDGER_STORE=eventstoredb needs EVENTSTORE_URL');
+  const apiTokens = (str('LEDGER_API_TOKENS') ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const group = str('MQTT_SHARED_GROUP');
+  if (group !== null && !/^[A-Za-z0-9_.-]{1,64}$/.test(group)) {
+    problems.push(`MQTT_SHARED_GROUP=${group}: letters, digits, _ . - only (one topic level)`);
+  }
+  if (apiTokens.some((t) => t.length < 16))
+    problems.push('LEDGER_API_TOKENS: every token must be at least 16 characters');
 
   const config: LedgerConfig = {
     store: store ?? 'pglite',
@@ -73,9 +97,11 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     databaseUrl,
     eventStoreUrl,
     mqttUrl: url('MQTT_URL', ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']),
-    mqttEmbeddedPort: int('MQTT_EMBEDDED_PORT', 1883, 1, 65535),
+    // 0 picks a free port (tests).
+    mqttEmbeddedPort: int('MQTT_EMBEDDED_PORT', 1883, 0, 65535),
     mqttUsername: str('MQTT_USERNAME'),
     mqttPassword: str('MQTT_PASSWORD'),
+    mqttSharedGroup: str('MQTT_SHARED_GROUP') ?? 'ratchet',
     httpPort: int('HTTP_PORT', 3000, 0, 65535),
     httpHost: str('HTTP_HOST') ?? (apiTokens.length > 0 ? '0.0.0.0' : '127.0.0.1'),
     apiTokens,

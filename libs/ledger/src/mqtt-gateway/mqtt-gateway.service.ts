@@ -77,7 +77,7 @@ export class MqttGateway
 
   async beforeApplicationShutdown(): Promise<void> {
     await this.inbox.close();
-    await Promise.allSettled(this.connections.map((c) => c.close()));
+    await Promise.allSettled(this.connections.map(closeWithin(GRACEFUL_CLOSE_MS)));
     this.connections = [];
   }
 
@@ -128,3 +128,14 @@ export class MqttGateway
     return conn;
   }
 }
+
+/** A graceful DISCONNECT waits for outgoing QoS 1 messages; with the broker gone it never ends. */
+const GRACEFUL_CLOSE_MS = 2_000;
+const closeWithin =
+  (ms: number) =>
+  async (c: MqttConnection): Promise<void> => {
+    const timer = new Promise<'late'>((r) => setTimeout(() => r('late'), ms).unref());
+    if ((await Promise.race([c.close().then(() => 'closed' as const), timer])) === 'late') {
+      await c.close(true);
+    }
+  };

@@ -1,0 +1,158 @@
+/**
+ * A STAND-IN for `@eventstore/db-client`, in memory, because no EventStoreDB server can run on
+ * the build machines. It mimics the behaviour the adapter depends on, as documented for
+ * EventStoreDB 22.6+: expected-revision checks raising the client's own
+ * `WrongExpectedVersionError`, idempotent re-sends at the same expected revision, missing
+ * streams raising `StreamNotFoundError` while iterating, `readAll` inclusive of its start
+ * position, `subscribeToAll` exclusive of it and filtered, system events in `$all`.
+ * Passing against it proves the adapter's mapping, not EventStoreDB compatibility: that is
+ * what `eventstoredb-event-store.int-spec.ts` with EVENTSTORE_URL is for.
+ */
+import {
+  StreamNotFoundError,
+  WrongExpectedVersionError,
+  type AllStreamResolvedEvent,
+  type AppendToStreamOptions,
+  type EventData,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type ResolvedEvent,
+  type SubscribeToAllOptions,
+} from '@eventstore/db-client';
+import type { EsdbClient, EsdbSubscription } from '../eventstoredb-client.js';
+
+type Stored = AllStreamResolvedEvent & { event: NonNullable<AllStreamResolvedEvent['event']> };
+type Position = { commit: bigint; prepare: bigint };
+
+const after = (a: Position, b: Position): boolean =>
+  a.commit > b.commit || (a.commit === b.commit && a.prepare > b.prepare);
+
+export class InMemoryEsdbClient implements EsdbClient {
+  readonly log: Stored[] = [];
+  readonly appendCalls: Array<{ stream: string; options?: AppendToStreamOptions }> = [];
+  #wake = new Set<() => void>();
+  #nextOffset = 1_000n;
+
+  constructor() {
+    // $all always holds the server's own events; the adapter must leave them out.
+    this.#record('$stats-127.0.0.1:2113', '$statsCollected', {});
+  }
+
+  #record(streamId: string, type: string, data: unknown, metadata?: unknown, id?: string): Stored {
+    const revision = BigInt(this.log.filter((s) => s.event.streamId === streamId).length);
+    // Sparse, with prepare below commit, so that "+1" arithmetic on positions would show.
+    const position = { commit: this.#nextOffset, prepare: this.#nextOffset - 7n };
+    this.#nextOffset += 1_000n;
+    const stored = {
+      event: {
+        streamId,
+        id: id ?? crypto.randomUUID(),
+        revision,
+        type,
+        data,
+        metadata,
+        isJson: true,
+        created: new Date(),
+        position,
+      },
+      commitPosition: position.commit,
+    } as Stored;
+    this.log.push(stored);
+    for (const wake of this.#wake) wake();
+    return stored;
+  }
+
+  /** A system event written by "the server" (e.g. stream metadata). */
+  writeSystemEvent(streamId: string, type: string): void {
+    this.#record(streamId, type, {});
+  }
+
+  #stream(name: string): Stored[] {
+    return this.log.filter((s) => s.event.streamId === name);
+  }
+
+  async appendToStream(stream: string, events: EventData[], options?: AppendToStreamOptions) {
+    this.appendCalls.push({ stream, ...(options ? { options } : {}) });
+    const existing = this.#stream(stream);
+    const current = existing.length === 0 ? ('no_stream' as const) : BigInt(existing.length - 1);
+    const expected = options?.expectedRevision ?? 'any';
+    const from =
+      expected === 'no_stream' ? 0 : typeof expected === 'bigint' ? Number(expected) + 1 : -1;
+    const again = from >= 0 ? existing.slice(from, from + events.length) : [];
+    if (again.length === events.length && again.every((s, i) => s.event.id === events[i]!.id)) {
+      const last = again[again.length - 1]!.event;
+      return { success: true, nextExpectedRevision: last.revision, position: last.position };
+    }
+    const ok =
+      expected === 'any' ||
+      (expected === 'stream_exists' && current !== 'no_stream') ||
+      expected === current;
+    if (!ok)
+      throw new WrongExpectedVersionError(undefined, { streamName: stream, expected, current });
+    let last: Stored | undefined;
+    for (const e of events) last = this.#record(stream, e.type, e.data, e.metadata, e.id);
+    return {
+      success: true,
+      nextExpectedRevision: last!.event.revision,
+      position: last!.event.position,
+    };
+  }
+
+  async *readStream(
+    stream: string,
+    options: ReadStreamOptions = {},
+  ): AsyncGenerator<ResolvedEvent> {
+    const events = this.#stream(stream);
+    if (events.length === 0) throw new StreamNotFoundError(undefined, stream);
+    yield* events.slice(0, Number(options.maxCount ?? events.length)) as ResolvedEvent[];
+  }
+
+  async *readAll(options: ReadAllOptions = {}): AsyncGenerator<AllStreamResolvedEvent> {
+    const from = options.fromPosition ?? 'start';
+    const max = Number(options.maxCount ?? Number.MAX_SAFE_INTEGER);
+    const selected = this.log.filter(
+      (s) => from === 'start' || (from !== 'end' && !after(from, s.event.position)),
+    );
+    yield* selected.slice(0, max);
+  }
+
+  subscribeToAll(options: SubscribeToAllOptions = {}): EsdbSubscription {
+    const from = options.fromPosition ?? 'start';
+    const filter = options.filter as { prefixes?: string[]; regex?: string } | undefined;
+    const passes = (s: Stored): boolean =>
+      (from === 'start' || (from !== 'end' && after(s.event.position, from))) &&
+      (filter?.prefixes ? filter.prefixes.some((p) => s.event.streamId.startsWith(p)) : true) &&
+      (filter?.regex ? new RegExp(filter.regex).test(s.event.type) : true);
+    let closed = false;
+    let wake: (() => void) | undefined;
+    const log = this.log;
+    const wakers = this.#wake;
+    async function* live(): AsyncGenerator<AllStreamResolvedEvent> {
+      let index = 0;
+      while (!closed) {
+        while (index < log.length) {
+          const s = log[index++]!;
+          if (passes(s)) yield s;
+        }
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          wakers.add(resolve);
+        });
+        if (wake) wakers.delete(wake);
+      }
+    }
+    const iterator = live();
+    return {
+      [Symbol.asyncIterator]: () => iterator,
+      // Like the real client, cancelling does not promise to end a pending read; the adapter must.
+      unsubscribe: async () => {
+        closed = true;
+      },
+    };
+  }
+
+  disposed = false;
+  async dispose(): Promise<void> {
+    this.disposed = true;
+  }
+}

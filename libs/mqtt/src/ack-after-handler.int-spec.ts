@@ -1,0 +1,176 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { IPublishPacket, Packet } from 'mqtt';
+import { ackAfterHandler, type InboundMessageHandler } from './ack-after-handler.js';
+import { connectMqtt } from './client.js';
+import type { MqttConnection, MqttProtocolVersion } from './client-options.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import {
+  MOSQUITTO_URL,
+  deferred,
+  requireMosquitto,
+  sleep,
+  uniqueName,
+  waitFor,
+} from './testing/mosquitto.js';
+
+const haveMosquitto = await requireMosquitto();
+
+interface Harness {
+  readonly sub: MqttConnection;
+  readonly pub: MqttConnection;
+  readonly topic: string;
+  /** Message ids the subscriber has PUBACKed, in order. */
+  readonly pubacks: number[];
+  readonly calls: IPublishPacket[];
+  /** Drops the subscriber's socket and resolves once mqtt.js has reconnected. */
+  dropConnection(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function harness(
+  url: string,
+  protocol: MqttProtocolVersion,
+  handler: InboundMessageHandler,
+  onError?: () => void,
+): Promise<Harness> {
+  const topic = uniqueName('ack-after');
+  const pubacks: number[] = [];
+  const calls: IPublishPacket[] = [];
+  const sub = await connectMqtt({
+    url,
+    protocol,
+    clientId: uniqueName('ack-after-sub'),
+    clean: false, // a persistent session is what makes the broker redeliver
+    sessionExpirySeconds: 30,
+    reconnectPeriodMs: 50,
+    prepare: (client) => {
+      ackAfterHandler(
+        client,
+        (t, payload, packet) => {
+          calls.push(packet);
+          return handler(t, payload, packet);
+        },
+        onError ? { onError } : {},
+      );
+      client.on('packetsend', (p: Packet) => {
+        if (p.cmd === 'puback' && p.messageId !== undefined) pubacks.push(p.messageId);
+      });
+    },
+  });
+  await sub.client.subscribeAsync(topic, { qos: 1 });
+  const pub = await connectMqtt({ url, protocol });
+  return {
+    sub,
+    pub,
+    topic,
+    pubacks,
+    calls,
+    dropConnection: async () => {
+      const reconnected = new Promise<void>((resolve) =>
+        sub.client.once('connect', () => resolve()),
+      );
+      sub.client.stream.destroy();
+      await reconnected;
+    },
+    close: async () => {
+      await Promise.all([sub.close(true), pub.close()]);
+    },
+  };
+}
+
+function suite(
+  broker: string,
+  url: () => string,
+  protocol: MqttProtocolVersion,
+  redeliveryHasDup: boolean,
+): void {
+  it('sends the PUBACK only after the handler has resolved', async () => {
+    const gate = deferred();
+    const h = await harness(url(), protocol, () => gate.promise);
+    try {
+      await h.pub.client.publishAsync(h.topic, 'm1', { qos: 1 });
+      await waitFor(() => h.calls.length === 1, 'the handler to start');
+      await sleep(150);
+      expect(h.pubacks).toEqual([]);
+      gate.resolve();
+      await waitFor(() => h.pubacks.length === 1, 'the PUBACK');
+      expect(h.pubacks).toEqual([h.calls[0]!.messageId]);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('gets a message redelivered when the handler never finished, and withholds a late PUBACK', async () => {
+    const stuck = deferred();
+    let deliveries = 0;
+    const h = await harness(url(), protocol, () =>
+      ++deliveries === 1 ? stuck.promise : undefined,
+    );
+    try {
+      await h.pub.client.publishAsync(h.topic, 'm1', { qos: 1 });
+      await waitFor(() => h.calls.length === 1, 'the first delivery');
+      await h.dropConnection();
+      await waitFor(() => h.calls.length === 2, `${broker} to redeliver after the reconnect`);
+      // Aedes 1.2 redelivers without the DUP flag (MQTT 3.1.1 §3.3.1.1 says it must set it).
+      expect(h.calls[1]!.dup).toBe(redeliveryHasDup);
+      expect(h.calls[1]!.payload.toString()).toBe('m1');
+      await waitFor(() => h.pubacks.length === 1, 'the PUBACK of the redelivery');
+      // The first handler finishing now must not PUBACK on the new connection.
+      stuck.resolve();
+      await sleep(150);
+      expect(h.pubacks).toHaveLength(1);
+      // Acknowledged: another reconnect brings nothing back.
+      await h.dropConnection();
+      await sleep(300);
+      expect(h.calls).toHaveLength(2);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('withholds the PUBACK of a failed message, goes on with the next, and gets the failed one back on reconnect', async () => {
+    const failures: unknown[] = [];
+    let failedOnce = false;
+    const h = await harness(
+      url(),
+      protocol,
+      (_t, payload) => {
+        if (payload.toString() === 'poison-once' && !failedOnce) {
+          failedOnce = true;
+          throw new Error('store unavailable');
+        }
+      },
+      () => failures.push(1),
+    );
+    try {
+      await h.pub.client.publishAsync(h.topic, 'poison-once', { qos: 1 });
+      await h.pub.client.publishAsync(h.topic, 'fine', { qos: 1 });
+      await waitFor(() => h.pubacks.length === 1, 'the PUBACK of the second message');
+      expect(h.calls.map((p) => p.payload.toString())).toEqual(['poison-once', 'fine']);
+      expect(h.pubacks).toEqual([h.calls[1]!.messageId]);
+      expect(failures).toHaveLength(1);
+      await h.dropConnection();
+      await waitFor(() => h.calls.length === 3, `${broker} to redeliver the failed message`);
+      expect(h.calls[2]!.payload.toString()).toBe('poison-once');
+      await waitFor(() => h.pubacks.length === 2, 'the PUBACK of the redelivery');
+    } finally {
+      await h.close();
+    }
+  });
+}
+
+(haveMosquitto ? describe : describe.skip)(
+  'ackAfterHandler with Mosquitto (MQTT 5, persistent session)',
+  () => {
+    suite('Mosquitto', () => MOSQUITTO_URL, 5, true);
+  },
+);
+
+describe('ackAfterHandler with the embedded Aedes broker (MQTT 3.1.1, persistent session)', () => {
+  let broker: EmbeddedBroker;
+  beforeAll(async () => {
+    broker = await startEmbeddedBroker({ port: 0 });
+  });
+  afterAll(() => broker.close());
+  suite('Aedes', () => broker.url, 4, false);
+});

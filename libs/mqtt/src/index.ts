@@ -1,0 +1,22 @@
+/** The MQTT building blocks: topic contract, payload codecs, client factory, embedded broker. */
+export * from './topics.js';
+export {
+  DEFAULT_MAX_INBOUND_BYTES,
+  type DecodeOptions,
+  type DecodeRejection,
+  type Decoded,
+  type PayloadInput,
+} from './json-payload.js';
+export * from './codecs.js';
+export * from './logger.js';
+export * from './broker-url.js';
+export type {
+  BrokerCapabilities,
+  ConnectMqttOptions,
+  MqttConnection,
+  MqttProtocolChoice,
+  MqttProtocolVersion,
+} from './client-options.js';
+export * from './client.js';
+export * from './ack-after-handler.js';
+export * from './embedded-broker.js';

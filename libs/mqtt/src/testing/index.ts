@@ -1,0 +1,14 @@
+/** Test helpers for MQTT integration tests; tsconfig.build.json leaves testing folders out of the build. */
+export {
+  MOSQUITTO_URL,
+  brokerAnswers,
+  deferred,
+  requireMosquitto,
+  sleep,
+  uniqueName,
+  waitFor,
+  waitForAsync,
+} from './mosquitto.js';
+export type { Deferred } from './mosquitto.js';
+export { startPrivateMosquitto } from './private-mosquitto.js';
+export type { PrivateMosquitto } from './private-mosquitto.js';

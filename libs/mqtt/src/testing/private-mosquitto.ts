@@ -1,0 +1,65 @@
+/**
+ * A Mosquitto of our own on a free loopback port, for tests that need a configuration the
+ * shared one lacks (`set_tcp_nodelay true`) or a broker to stop. Stopped by its PID.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { brokerAnswers, waitForAsync } from './mosquitto.js';
+
+export interface PrivateMosquitto {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+export async function startPrivateMosquitto(
+  extraConfig: readonly string[] = [],
+): Promise<PrivateMosquitto> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'ratchet-mosquitto-'));
+  const port = await freePort();
+  const conf = path.join(dir, 'mosquitto.conf');
+  await writeFile(
+    conf,
+    [
+      `listener ${port} 127.0.0.1`,
+      'allow_anonymous true',
+      'persistence false',
+      'log_dest none',
+      ...extraConfig,
+      '',
+    ].join('\n'),
+  );
+  const child: ChildProcess = spawn('mosquitto', ['-c', conf], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => {
+    child.once('exit', () => r());
+    child.once('error', () => r()); // e.g. ENOENT: surfaces below as "timed out waiting"
+  });
+  const url = `mqtt://127.0.0.1:${port}`;
+  try {
+    await waitForAsync(() => brokerAnswers(url, 200), `private mosquitto on port ${port}`, 5000);
+  } catch (e) {
+    child.kill('SIGTERM');
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    url,
+    port,
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,95 @@
+/**
+ * The MQTT topic contract (CONTRACT.md section 3). Builders throw on invalid ids because
+ * publishing to a topic built from a bad id is a programming error; the inbound parser never
+ * throws because its input comes from devices.
+ */
+const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+/** Any RFC 9562 UUID (any version: retries use derived v5 ids), either case. */
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Wildcards and `$`; NUL is checked apart (MQTT forbids it in every topic). */
+const FORBIDDEN_RE = /[+#$]/;
+const hasForbidden = (s: string): boolean => FORBIDDEN_RE.test(s) || s.includes('\u0000');
+
+export const isValidDeviceId = (s: unknown): s is string =>
+  typeof s === 'string' && DEVICE_ID_RE.test(s);
+export const isValidCommandId = (s: unknown): s is string =>
+  typeof s === 'string' && UUID_RE.test(s);
+
+export type InboundKind = 'ack' | 'result';
+
+function commandBase(deviceId: string, commandId: string): string {
+  if (!isValidDeviceId(deviceId))
+    throw new TypeError(`invalid deviceId for a topic: ${JSON.stringify(deviceId)}`);
+  if (!isValidCommandId(commandId))
+    throw new TypeError(`invalid commandId for a topic: ${JSON.stringify(commandId)}`);
+  return `devices/${deviceId}/commands/${commandId}`;
+}
+
+/** ledger → device, QoS 1, never retained. */
+export const intentTopic = (deviceId: string, commandId: string): string =>
+  commandBase(deviceId, commandId);
+/** device → ledger. */
+export const ackTopic = (deviceId: string, commandId: string): string =>
+  `${commandBase(deviceId, commandId)}/ack`;
+/** device → ledger. */
+export const resultTopic = (deviceId: string, commandId: string): string =>
+  `${commandBase(deviceId, commandId)}/result`;
+/** ledger → anyone, retained with a message expiry: a read model. */
+export const stateTopic = (deviceId: string, commandId: string): string =>
+  `${commandBase(deviceId, commandId)}/state`;
+
+/** The filters the ledger subscribes to (one per inbound topic family). */
+export const ACK_FILTER = 'devices/+/commands/+/ack';
+export const RESULT_FILTER = 'devices/+/commands/+/result';
+export const INBOUND_FILTERS: readonly string[] = [ACK_FILTER, RESULT_FILTER];
+
+/**
+ * `$share/{group}/{filter}` (MQTT 5 shared subscription): each message goes to one member of
+ * the group, so horizontally scaled ledgers handle each ack once. Aedes has no shared
+ * subscriptions; only use this when the connection negotiated MQTT 5.
+ */
+export function sharedFilter(group: string, filter: string): string {
+  // A group name is one topic level without wildcards.
+  if (group.length === 0 || group.includes('/') || hasForbidden(group))
+    throw new TypeError(`invalid shared subscription group: ${JSON.stringify(group)}`);
+  return `$share/${group}/${filter}`;
+}
+
+export type InboundTopicRejection = 'bad_topic' | 'bad_device_id' | 'bad_command_id';
+
+export type ParsedInboundTopic =
+  | {
+      readonly ok: true;
+      readonly kind: InboundKind;
+      readonly deviceId: string;
+      readonly commandId: string;
+    }
+  | { readonly ok: false; readonly reason: InboundTopicRejection };
+
+const reject = (reason: InboundTopicRejection): ParsedInboundTopic => ({ ok: false, reason });
+
+/**
+ * Parses `devices/{deviceId}/commands/{commandId}/(ack|result)`. Wildcards, `$`, NUL and empty
+ * levels are `bad_topic` before ids are examined, so a device cannot smuggle a filter into an
+ * id. The command id is returned as written (not case-folded): matching it to a stream is the
+ * ledger's job.
+ */
+export function parseInboundTopic(topic: unknown): ParsedInboundTopic {
+  if (typeof topic !== 'string' || topic.length === 0 || topic.length > 512)
+    return reject('bad_topic');
+  if (hasForbidden(topic)) return reject('bad_topic');
+  const levels = topic.split('/');
+  if (levels.length !== 5 || levels.some((l) => l.length === 0)) return reject('bad_topic');
+  const [root, deviceId, commands, commandId, kind] = levels as [
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
+  if (root !== 'devices' || commands !== 'commands') return reject('bad_topic');
+  if (kind !== 'ack' && kind !== 'result') return reject('bad_topic');
+  if (!isValidDeviceId(deviceId)) return reject('bad_device_id');
+  if (!isValidCommandId(commandId)) return reject('bad_command_id');
+  return { ok: true, kind, deviceId, commandId };
+}
