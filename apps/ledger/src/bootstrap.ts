@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { type INestApplication, Logger, type LoggerService, ValidationPipe } from '@nestjs/common';
+import {
+  type INestApplication,
+  type LogLevel,
+  Logger,
+  type LoggerService,
+  ValidationPipe,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
@@ -20,7 +26,10 @@ export interface RunningLedger {
 /** JSON bodies are small: a 64 KiB payload plus its envelope. Larger ones get 413. */
 const BODY_LIMIT = '80kb';
 
-export async function startLedger(config: LedgerConfig, logger?: LoggerService | false): Promise<RunningLedger> {
+export async function startLedger(
+  config: LedgerConfig,
+  logger?: LoggerService | LogLevel[] | false,
+): Promise<RunningLedger> {
   const log = new Logger('Ledger');
   const embeddedBroker = config.mqttUrl
     ? null
@@ -29,18 +38,27 @@ export async function startLedger(config: LedgerConfig, logger?: LoggerService |
   try {
     const { store, description } = await createEventStore(config);
     log.log(`event store: ${description}`);
-    log.log(`MQTT broker: ${embeddedBroker ? `embedded (Aedes, MQTT 3.1.1) on ${mqttUrl}` : mqttUrl}`);
-    const app = await NestFactory.create<NestExpressApplication>(LedgerAppModule.forRoot(config, { eventStore: store, mqttUrl }), {
-      bodyParser: false,
-      ...(logger === undefined ? {} : { logger }),
-    });
+    log.log(
+      `MQTT broker: ${embeddedBroker ? `embedded (Aedes, MQTT 3.1.1) on ${mqttUrl}` : mqttUrl}`,
+    );
+    const app = await NestFactory.create<NestExpressApplication>(
+      LedgerAppModule.forRoot(config, { eventStore: store, mqttUrl }),
+      {
+        bodyParser: false,
+        ...(logger === undefined ? {} : { logger }),
+      },
+    );
     app.useBodyParser('json', { limit: BODY_LIMIT });
-    app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+    app.useGlobalPipes(
+      new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
+    );
     await app.listen(config.httpPort, config.httpHost);
     const address = app.getHttpServer().address() as { port: number };
     const httpUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${address.port}`;
     if (config.apiTokens.length === 0) {
-      log.warn(`LEDGER_API_TOKENS is not set: the API needs no token. It listens on ${config.httpHost} only.`);
+      log.warn(
+        `LEDGER_API_TOKENS is not set: the API needs no token. It listens on ${config.httpHost} only.`,
+      );
     }
     log.log(`HTTP API on ${httpUrl}`);
     return {
