@@ -20,3 +20,11 @@ export class StaleRevisionError extends Error {
 
 export const isStaleRevisionError = (e: unknown): e is StaleRevisionError =>
   e instanceof StaleRevisionError;
+
+/**
+ * An append the store refuses before touching the database (no events, a malformed event id,
+ * a stream named twice in one batch...). A programming error: retrying cannot help.
+ */
+export class InvalidAppendError extends Error {
+  override readonly name = 'InvalidAppendError';
+}

@@ -1,0 +1,41 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { EventStore } from '../event-store.port.js';
+import { PgliteDriver } from './pglite-driver.js';
+import { migrate } from './schema/migrate.js';
+import type { SqlEventStoreOptions } from './sql-event-store.js';
+import { SqlEventStore } from './sql-event-store.js';
+
+export type PgliteEventStoreOptions = SqlEventStoreOptions &
+  /** A directory of its own; created (about 3 s) when absent. Survives a process crash, not a power loss. */
+  (
+    | { readonly dataDir: string }
+    | { readonly memory: true }
+    /**
+     * An instance the caller owns, e.g. shared with read models: a data directory must be
+     * opened by one PGlite instance only. `close()` leaves it open.
+     */
+    | { readonly pglite: PGlite }
+  ) & {
+    /** Apply pending schema migrations first (default true). */
+    readonly migrate?: boolean;
+  };
+
+const open = async (options: PgliteEventStoreOptions): Promise<PgliteDriver> => {
+  if ('pglite' in options) return new PgliteDriver(options.pglite, false);
+  const db = 'dataDir' in options ? await PGlite.create(options.dataDir) : await PGlite.create();
+  return new PgliteDriver(db, true);
+};
+
+/** The embedded store: PostgreSQL in WebAssembly, in-process, one connection. */
+export const createPgliteEventStore = async (
+  options: PgliteEventStoreOptions,
+): Promise<EventStore> => {
+  const driver = await open(options);
+  try {
+    if (options.migrate !== false) await migrate(driver);
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  return new SqlEventStore(driver, options);
+};

@@ -1,0 +1,92 @@
+import pg from 'pg';
+import type { SqlDriver, SqlExecutor, SqlStatement } from './sql-driver.js';
+import { INT8_OID, XID8_OID } from './sql-driver.js';
+
+/**
+ * Per query rather than global (`pg.types.setTypeParser`), so that other `pg` users in the
+ * process, and pools the caller shares with us, keep their own settings.
+ */
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID || oid === XID8_OID
+      ? (value: string) => BigInt(value)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+export interface PostgresPoolOptions {
+  readonly connectionString: string;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** Told about errors on idle connections (a restarted server), which would otherwise crash the process. */
+  readonly onIdleError?: (error: Error) => void;
+}
+
+export const createPool = ({
+  connectionString,
+  poolSize,
+  onIdleError,
+}: PostgresPoolOptions): pg.Pool => {
+  const pool = new pg.Pool({ connectionString, max: poolSize ?? 10 });
+  pool.on('error', (error) => onIdleError?.(error));
+  return pool;
+};
+
+const executor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
+  async query<R>(statement: SqlStatement, params: readonly unknown[]): Promise<R[]> {
+    const result = await client.query({
+      name: statement.name,
+      text: statement.text,
+      values: params as unknown[],
+      types,
+    });
+    return result.rows as R[];
+  },
+  async exec(script: string): Promise<void> {
+    await client.query(script);
+  },
+});
+
+export class PostgresDriver implements SqlDriver {
+  readonly #pool: pg.Pool;
+  readonly #ownsPool: boolean;
+  readonly #direct: SqlExecutor;
+
+  /** `ownsPool`: whether `close()` ends the pool (false when the caller shares its own). */
+  constructor(pool: pg.Pool, ownsPool: boolean) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.#direct = executor(pool);
+  }
+
+  query<R>(statement: SqlStatement, params: readonly unknown[]): Promise<R[]> {
+    return this.#direct.query<R>(statement, params);
+  }
+
+  exec(script: string): Promise<void> {
+    return this.#direct.exec(script);
+  }
+
+  async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(executor(client));
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+        client.release();
+      } catch (rollbackError) {
+        // A connection that cannot roll back is broken: destroy it rather than reuse it.
+        client.release(rollbackError as Error);
+      }
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#ownsPool) await this.#pool.end();
+  }
+}

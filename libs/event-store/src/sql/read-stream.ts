@@ -1,0 +1,13 @@
+import type { RecordedEvent } from '../event-store.port.js';
+import type { EventRow } from './event-row.js';
+import { EVENT_COLUMNS, toRecordedEvent } from './event-row.js';
+import type { SqlExecutor, SqlStatement } from './sql-driver.js';
+
+/** Every committed event of the stream: a writer re-reading before it decides sees its own writes. */
+const READ_STREAM: SqlStatement = {
+  name: 'ratchet_es_read_stream',
+  text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY revision`,
+};
+
+export const readStream = async (executor: SqlExecutor, stream: string): Promise<RecordedEvent[]> =>
+  (await executor.query<EventRow>(READ_STREAM, [stream])).map(toRecordedEvent);

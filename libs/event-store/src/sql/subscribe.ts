@@ -1,0 +1,69 @@
+import type { Position, RecordedEvent, ReadAllOptions, Subscription } from '../event-store.port.js';
+import type { ScannedPage } from './read-all.js';
+import type { WakeSignal } from './wake-signal.js';
+
+export interface PollingOptions {
+  readonly after?: Position | null;
+  readonly streamPrefix?: string;
+  /** Longest wait between two reads when nothing wakes the subscription. */
+  readonly pollIntervalMs: number;
+  readonly batchSize: number;
+}
+
+/**
+ * Catch-up then live, by polling the global log from where the last scan stopped. Each event
+ * is delivered once and in order because the log never returns a row that could later be
+ * preceded by another (see read-all.ts). A failed read ends the iteration with the error:
+ * the consumer resubscribes from its checkpoint.
+ */
+export class PollingSubscription implements Subscription {
+  readonly #read: (options: ReadAllOptions) => Promise<ScannedPage>;
+  readonly #signal: WakeSignal;
+  readonly #options: PollingOptions;
+  readonly #onClose: () => void;
+  readonly #closing = new AbortController();
+  #iterator: AsyncGenerator<RecordedEvent> | undefined;
+
+  constructor(
+    read: (options: ReadAllOptions) => Promise<ScannedPage>,
+    signal: WakeSignal,
+    options: PollingOptions,
+    onClose: () => void,
+  ) {
+    this.#read = read;
+    this.#signal = signal;
+    this.#options = options;
+    this.#onClose = onClose;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<RecordedEvent> {
+    // A second iterator would share the position and split the events between them.
+    if (this.#iterator) throw new Error('a subscription can be iterated only once');
+    this.#iterator = this.#poll();
+    return this.#iterator;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closing.signal.aborted) return;
+    this.#closing.abort();
+    this.#onClose();
+    // Waits for a read in flight to finish, so that nothing runs after close resolves.
+    await this.#iterator?.return(undefined);
+  }
+
+  async *#poll(): AsyncGenerator<RecordedEvent> {
+    const { streamPrefix, pollIntervalMs, batchSize } = this.#options;
+    const closed = this.#closing.signal;
+    let after = this.#options.after ?? null;
+    while (!closed.aborted) {
+      const generation = this.#signal.generation;
+      const page = await this.#read({ after, streamPrefix, limit: batchSize });
+      for (const event of page.events) {
+        if (closed.aborted) return;
+        yield event;
+      }
+      after = page.scannedTo ?? after;
+      if (!page.full) await this.#signal.wait(generation, pollIntervalMs, closed);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import { describe, expect, it } from '@jest/globals';
+import { isStaleRevisionError } from '../../errors.js';
+import type { EventStore, ExpectedRevision } from '../../event-store.port.js';
+import type { ContractContext } from './fixture.js';
+import { newEvent, unique } from './helpers.js';
+
+const CONTENDERS = 50;
+
+/** Runs the appends together; returns how many won, and fails on anything but a stale loss. */
+const race = async (appends: Array<() => Promise<unknown>>): Promise<number> => {
+  const outcomes = await Promise.allSettled(appends.map((append) => append()));
+  for (const outcome of outcomes) {
+    if (outcome.status === 'rejected' && !isStaleRevisionError(outcome.reason))
+      throw outcome.reason;
+  }
+  return outcomes.filter((outcome) => outcome.status === 'fulfilled').length;
+};
+
+const revisionsOf = async (store: EventStore, stream: string): Promise<bigint[]> =>
+  (await store.readStream(stream)).map((e) => e.revision);
+
+/** The guarded loop every transition runs: read, decide, append at what was read, retry. */
+const appendWithRetry = async (store: EventStore, stream: string): Promise<void> => {
+  for (;;) {
+    const events = await store.readStream(stream);
+    const expected: ExpectedRevision =
+      events.length === 0 ? 'no_stream' : BigInt(events.length - 1);
+    try {
+      await store.append(stream, [newEvent()], expected);
+      return;
+    } catch (error) {
+      if (!isStaleRevisionError(error)) throw error;
+    }
+  }
+};
+
+export const concurrencyCases = ({ store }: ContractContext): void => {
+  describe('concurrent writers', () => {
+    it(`of ${CONTENDERS} appenders at the same revision exactly one wins`, async () => {
+      const stream = unique('race-exact');
+      await store().append(stream, [newEvent()], 'no_stream');
+      const wins = await race(
+        Array.from(
+          { length: CONTENDERS },
+          () => () => store().append(stream, [newEvent(), newEvent()], 0n),
+        ),
+      );
+      expect(wins).toBe(1);
+      expect(await revisionsOf(store(), stream)).toEqual([0n, 1n, 2n]);
+    });
+
+    it(`of ${CONTENDERS} no_stream creators exactly one wins`, async () => {
+      const stream = unique('race-create');
+      const wins = await race(
+        Array.from(
+          { length: CONTENDERS },
+          () => () => store().append(stream, [newEvent()], 'no_stream'),
+        ),
+      );
+      expect(wins).toBe(1);
+      expect(await revisionsOf(store(), stream)).toEqual([0n]);
+    });
+
+    it('writers that retry on conflict leave no gap and no duplicate revision', async () => {
+      const stream = unique('race-retry');
+      const writers = 8;
+      const appendsEach = 5;
+      await Promise.all(
+        Array.from({ length: writers }, async () => {
+          for (let i = 0; i < appendsEach; i += 1) await appendWithRetry(store(), stream);
+        }),
+      );
+      const revisions = await revisionsOf(store(), stream);
+      expect(revisions).toEqual(Array.from({ length: writers * appendsEach }, (_, i) => BigInt(i)));
+    });
+  });
+};
