@@ -22,3 +22,8 @@ export * from './get-command-history/get-command-history.query.js';
 export * from './mqtt-gateway/mqtt-gateway.options.js';
 export * from './mqtt-gateway/mqtt-gateway.service.js';
 export * from './device-inbox/device-inbox.mqtt-controller.js';
+export * from './time-out-command/time-out-command.command.js';
+export * from './expire-command/expire-command.command.js';
+export * from './retry-command/retry-scheduler.service.js';
+export * from './sweeper/deadline-index.port.js';
+export * from './sweeper/deadline-sweeper.service.js';

@@ -23,6 +23,11 @@ import { LedgerMetrics } from './metrics/ledger-metrics.js';
 import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
 import { MqttGateway } from './mqtt-gateway/mqtt-gateway.service.js';
 import { INTENT_PUBLISHER, RATCHET_OPTIONS, type RatchetModuleOptions } from './ratchet.options.js';
+import { DeadlineSweeper } from './sweeper/deadline-sweeper.service.js';
+import { DEADLINE_INDEX } from './sweeper/deadline-index.port.js';
+import { RetryScheduler } from './retry-command/retry-scheduler.service.js';
+import { TimeOutCommandHandler } from './time-out-command/time-out-command.handler.js';
+import { ExpireCommandHandler } from './expire-command/expire-command.handler.js';
 import { RecordResultHandler } from './record-result/record-result.handler.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 
@@ -39,16 +44,25 @@ const SERVICES = [
   Dispatcher,
   DeviceInbox,
   MqttGateway,
+  RetryScheduler,
+  DeadlineSweeper,
 ];
 const HANDLERS = [
   IssueCommandHandler,
   AcknowledgeCommandHandler,
   RecordResultHandler,
   CancelCommandHandler,
+  TimeOutCommandHandler,
+  ExpireCommandHandler,
   GetCommandHandler,
   GetCommandHistoryHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
+  {
+    provide: DEADLINE_INDEX,
+    useFactory: (o: RatchetModuleOptions) => o.deadlineIndex ?? null,
+    inject: [RATCHET_OPTIONS],
+  },
   {
     provide: EVENT_STORE,
     useFactory: (o: RatchetModuleOptions) => o.eventStore,

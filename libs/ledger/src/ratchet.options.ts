@@ -1,5 +1,6 @@
 import type { EventStore } from '@ratchet/event-store';
 import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
+import type { DeadlineIndex, SweepOptions } from './sweeper/deadline-index.port.js';
 import type { RatchetMqttOptions } from './mqtt-gateway/mqtt-gateway.options.js';
 
 export interface CommandDefaults {
@@ -25,6 +26,9 @@ export interface RatchetModuleOptions {
   readonly defaults?: Partial<CommandDefaults>;
   /** Written into every event's metadata; defaults to host name and pid. */
   readonly instanceId?: string;
+  /** Where the sweeper finds due deadlines (the read models); without one nothing is swept. */
+  readonly deadlineIndex?: DeadlineIndex;
+  readonly sweep?: SweepOptions;
   /** The time source; tests pass their own. */
   readonly clock?: () => Date;
 }

@@ -1,14 +1,19 @@
+import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { InstanceMetadata } from '../instance-metadata.js';
 import { type DeviceInputOutcome, toDeviceOutcome } from '../device-input.js';
+import { RetryScheduler } from '../retry-command/retry-scheduler.service.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { RecordResult } from './record-result.command.js';
 
 @CommandHandler(RecordResult)
 export class RecordResultHandler implements ICommandHandler<RecordResult, DeviceInputOutcome> {
+  private readonly logger = new Logger('RecordResult');
+
   constructor(
     private readonly transitions: CommandTransitions,
     private readonly meta: InstanceMetadata,
+    private readonly retries: RetryScheduler,
   ) {}
 
   async execute(c: RecordResult): Promise<DeviceInputOutcome> {
@@ -28,6 +33,15 @@ export class RecordResultHandler implements ICommandHandler<RecordResult, Device
         c.mqtt ? { mqtt: c.mqtt } : undefined,
       ),
     );
+    // A failed result may be retried; the outcome to the device is the same either way.
+    if (r.outcome === 'applied' && r.state.status === 'failed') {
+      // The result is recorded whatever happens next; a retry that fails here is made by a sweep.
+      await this.retries.retryIfDue(r.state).catch((e: unknown) => {
+        this.logger.warn(
+          `command=${c.commandId} retry after failure deferred to the sweeper: ${String(e)}`,
+        );
+      });
+    }
     return toDeviceOutcome(r);
   }
 }
