@@ -5,7 +5,11 @@ import { MqttGateway, RatchetModule } from '@ratchet/ledger';
 import type { LedgerConfig } from './config/ledger-config.js';
 import { ApiTokenGuard } from './http/api-token.guard.js';
 import { CommandsController } from './http/commands.controller.js';
-import { HealthController, READINESS_CHECKS, type ReadinessCheck } from './http/health.controller.js';
+import {
+  HealthController,
+  READINESS_CHECKS,
+  type ReadinessCheck,
+} from './http/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { MetricsController } from './http/metrics.controller.js';
 
@@ -29,6 +33,7 @@ export class LedgerAppModule {
           ...(config.instanceId ? { instanceId: config.instanceId } : {}),
           mqtt: {
             url: runtime.mqttUrl,
+            sharedGroup: config.mqttSharedGroup,
             ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
             ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
           },
@@ -36,7 +41,11 @@ export class LedgerAppModule {
       ],
       controllers: [CommandsController, HealthController, MetricsController],
       providers: [
-        { provide: APP_GUARD, useFactory: (r: Reflector) => new ApiTokenGuard(config.apiTokens, r), inject: [Reflector] },
+        {
+          provide: APP_GUARD,
+          useFactory: (r: Reflector) => new ApiTokenGuard(config.apiTokens, r),
+          inject: [Reflector],
+        },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         {
           provide: READINESS_CHECKS,

@@ -1,4 +1,9 @@
-import { type CanActivate, type ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  type CanActivate,
+  type ExecutionContext,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
 import { timingSafeEqual } from 'node:crypto';
@@ -20,11 +25,15 @@ export class ApiTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (this.tokens.length === 0) return true;
-    const open = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()]);
+    const open = this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [
+      context.getHandler(),
+      context.getClass(),
+    ]);
     if (open) return true;
     const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new UnauthorizedException(['an Authorization: Bearer <token> header is required']);
+    if (!match)
+      throw new UnauthorizedException(['an Authorization: Bearer <token> header is required']);
     const given = Buffer.from(match[1]!);
     // Compare against every token in constant time per token, so timing tells nothing.
     const ok = this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given));

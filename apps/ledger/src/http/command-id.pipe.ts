@@ -5,7 +5,10 @@ import { isUuid } from '@ratchet/lifecycle';
 @Injectable()
 export class CommandIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!isUuid(value)) throw new BadRequestException([`commandId must be a UUID, got "${String(value).slice(0, 80)}"`]);
+    if (!isUuid(value))
+      throw new BadRequestException([
+        `commandId must be a UUID, got "${String(value).slice(0, 80)}"`,
+      ]);
     return value.toLowerCase();
   }
 }

@@ -22,8 +22,13 @@ export class CommandsController {
 
   /** `201` when new, `200` when the same id and body were already issued, `409` otherwise. */
   @Post()
-  async issue(@Body() body: IssueCommandDto, @Res({ passthrough: true }) res: Response): Promise<CommandView> {
-    const { created, command } = await this.commands.execute(new IssueCommand(body, { source: 'http' }));
+  async issue(
+    @Body() body: IssueCommandDto,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<CommandView> {
+    const { created, command } = await this.commands.execute(
+      new IssueCommand(body, { source: 'http' }),
+    );
     res.status(created ? 201 : 200);
     return toCommandView(command, null);
   }
@@ -41,7 +46,9 @@ export class CommandsController {
   @Post(':commandId/cancel')
   @HttpCode(200)
   async cancel(@Param('commandId', CommandIdPipe) commandId: string): Promise<CommandView> {
-    const state = await this.commands.execute(new CancelCommand(commandId, null, { source: 'http' }));
+    const state = await this.commands.execute(
+      new CancelCommand(commandId, null, { source: 'http' }),
+    );
     return toCommandView(state, null);
   }
 }

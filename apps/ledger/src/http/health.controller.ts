@@ -25,7 +25,10 @@ export class HealthController {
   /** `200` when the store and every other dependency answer; `503` naming what is down. */
   @Get('ready')
   async ready(): Promise<{ status: 'up'; checks: Record<string, 'up'> }> {
-    const all: ReadinessCheck[] = [{ name: 'store', check: () => this.store.ping() }, ...this.checks];
+    const all: ReadinessCheck[] = [
+      { name: 'store', check: () => this.store.ping() },
+      ...this.checks,
+    ];
     const results = await Promise.all(
       all.map(async (c) => {
         try {
@@ -45,4 +48,9 @@ export class HealthController {
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([p, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref())]);
+  Promise.race([
+    p,
+    new Promise<T>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref(),
+    ),
+  ]);

@@ -1,4 +1,11 @@
-import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { Response } from 'express';
 import { LedgerError, toCommandView } from '@ratchet/ledger';
 
@@ -32,23 +39,36 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, messages, extra } = this.describe(exception);
-    res.status(status).json({ statusCode: status, error: REASON[status] ?? 'Error', message: messages, ...extra });
+    res
+      .status(status)
+      .json({ statusCode: status, error: REASON[status] ?? 'Error', message: messages, ...extra });
   }
 
-  private describe(e: unknown): { status: number; messages: string[]; extra?: Record<string, unknown> } {
+  private describe(e: unknown): {
+    status: number;
+    messages: string[];
+    extra?: Record<string, unknown>;
+  } {
     if (e instanceof LedgerError) {
       const extra = e.state ? { command: toCommandView(e.state, null) } : undefined;
       return { status: LEDGER_STATUS[e.code], messages: [...e.messages], extra };
     }
     if (e instanceof HttpException) {
       const body = e.getResponse();
-      const message = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
-      return { status: e.getStatus(), messages: Array.isArray(message) ? message.map(String) : [String(message ?? e.message)] };
+      const message =
+        typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
+      return {
+        status: e.getStatus(),
+        messages: Array.isArray(message) ? message.map(String) : [String(message ?? e.message)],
+      };
     }
     // body-parser's errors carry their own status (400 bad JSON, 413 too large, 415 charset).
     const parserStatus = (e as { status?: unknown; type?: unknown })?.status;
     if (typeof parserStatus === 'number' && parserStatus >= 400 && parserStatus < 500) {
-      const text = parserStatus === 413 ? 'request body is larger than allowed (payload at most 64 KiB)' : `request body: ${(e as Error).message}`;
+      const text =
+        parserStatus === 413
+          ? 'request body is larger than allowed (payload at most 64 KiB)'
+          : `request body: ${(e as Error).message}`;
       return { status: parserStatus, messages: [text] };
     }
     this.logger.error(e instanceof Error ? (e.stack ?? e.message) : String(e));

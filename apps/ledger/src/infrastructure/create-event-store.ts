@@ -1,15 +1,24 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type EventStore, createPgliteEventStore, createPostgresEventStore } from '@ratchet/event-store';
+import {
+  type EventStore,
+  createPgliteEventStore,
+  createPostgresEventStore,
+} from '@ratchet/event-store';
 import type { LedgerConfig } from '../config/ledger-config.js';
 
 /** The one place where configuration chooses the event store adapter. */
-export async function createEventStore(config: LedgerConfig): Promise<{ store: EventStore; description: string }> {
+export async function createEventStore(
+  config: LedgerConfig,
+): Promise<{ store: EventStore; description: string }> {
   switch (config.store) {
     case 'pglite': {
       const dir = resolve(config.dataDir, 'pglite');
       await mkdir(dir, { recursive: true });
-      return { store: await createPgliteEventStore({ dataDir: dir }), description: `PGlite (embedded) in ${dir}` };
+      return {
+        store: await createPgliteEventStore({ dataDir: dir }),
+        description: `PGlite (embedded) in ${dir}`,
+      };
     }
     case 'postgres':
       return {
@@ -29,4 +38,5 @@ export async function createEventStore(config: LedgerConfig): Promise<{ store: E
 
 /** Connection strings may carry passwords; logs must not. */
 export const redact = (url: string): string => url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
-export const dataPath = (config: LedgerConfig, ...parts: string[]): string => join(resolve(config.dataDir), ...parts);
+export const dataPath = (config: LedgerConfig, ...parts: string[]): string =>
+  join(resolve(config.dataDir), ...parts);
