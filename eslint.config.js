@@ -16,6 +16,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // CLIs and benchmarks print to the terminal on purpose.
     files: ['bench/**', 'apps/*/src/cli/**', 'apps/device-sim/**', 'examples/**'],
     rules: { 'no-console': 'off' },

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { MqttClient } from 'mqtt';
+import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
+import {
+  type TestLedger,
+  connectDevice,
+  eventually,
+  startTestLedger,
+} from './support/ledger-harness.js';
+
+/** The broker goes away and comes back on the same port: the ledger reconnects by itself. */
+describe('broker outage', () => {
+  let ledger: TestLedger;
+  let replacement: EmbeddedBroker | null = null;
+  let device: MqttClient | null = null;
+
+  beforeAll(async () => {
+    ledger = await startTestLedger();
+  });
+  afterAll(async () => {
+    await device?.endAsync(true);
+    await ledger?.stop();
+    await replacement?.close();
+  });
+
+  it('a command issued while the broker is down is dispatched when it is back, and its answers are read', async () => {
+    const port = ledger.embeddedBroker!.port;
+    await ledger.embeddedBroker!.close();
+    const res = await ledger.http('POST', '/commands', { deviceId: 'valve-1', name: 'open' });
+    expect(res.status).toBe(201);
+    const id = res.body.commandId as string;
+    expect((await ledger.http('GET', '/health/ready')).status).toBe(503);
+
+    replacement = await startEmbeddedBroker({ port });
+    device = await connectDevice(replacement.url);
+    const intents: string[] = [];
+    device.on('message', (topic) => intents.push(topic));
+    await device.subscribeAsync('devices/valve-1/commands/+', { qos: 1 });
+
+    await eventually(
+      async () =>
+        (await ledger.http('GET', `/commands/${id}`)).body.status === 'sent' ? true : undefined,
+      'sent after reconnect',
+      20_000,
+    );
+    expect(intents).toContain(`devices/valve-1/commands/${id}`);
+    await eventually(
+      async () => ((await ledger.http('GET', '/health/ready')).status === 200 ? true : undefined),
+      'ready again',
+      20_000,
+    );
+    // The inbox resubscribed: an answer after the outage is read.
+    await device.publishAsync(`devices/valve-1/commands/${id}/result`, '{"status":"executed"}', {
+      qos: 1,
+    });
+    await eventually(
+      async () =>
+        (await ledger.http('GET', `/commands/${id}`)).body.status === 'executed' ? true : undefined,
+      'executed',
+    );
+  }, 60_000);
+});
