@@ -30,6 +30,7 @@ export class LedgerAppModule {
           eventStore: runtime.eventStore,
           ownsStore: true,
           defaults: config.defaults,
+          sweep: config.sweep,
           ...(config.instanceId ? { instanceId: config.instanceId } : {}),
           mqtt: {
             url: runtime.mqttUrl,

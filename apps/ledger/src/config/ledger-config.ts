@@ -24,6 +24,7 @@ export interface LedgerConfig {
     readonly expiresInMs: number;
   };
   readonly instanceId: string | null;
+  readonly sweep: { readonly intervalMs: number; readonly redispatchAfterMs: number };
 }
 
 export class ConfigError extends Error {
@@ -111,6 +112,10 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       expiresInMs: int('LEDGER_EXPIRES_IN_MS', 300_000, 1, 604_800_000),
     },
     instanceId: str('LEDGER_INSTANCE_ID'),
+    sweep: {
+      intervalMs: int('LEDGER_SWEEP_INTERVAL_MS', 1_000, 50, 3_600_000),
+      redispatchAfterMs: int('LEDGER_REDISPATCH_AFTER_MS', 5_000, 0, 3_600_000),
+    },
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -25,9 +25,11 @@ async function freePort(): Promise<number> {
 
 export async function startPrivateMosquitto(
   extraConfig: readonly string[] = [],
+  /** A fixed port, e.g. to restart a broker where its clients expect it; default a free one. */
+  fixedPort?: number,
 ): Promise<PrivateMosquitto> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ratchet-mosquitto-'));
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const conf = path.join(dir, 'mosquitto.conf');
   await writeFile(
     conf,

@@ -1,0 +1,17 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
+import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '@ratchet/ledger';
+
+/**
+ * `GET /commands?deviceId=&status=&limit=&after=`: newest first, from the read model, so a
+ * command issued a moment ago may not be listed yet (`GET /commands/{id}` reads its stream).
+ */
+@Controller('commands')
+export class CommandListController {
+  constructor(private readonly queries: QueryBus) {}
+
+  @Get()
+  list(@Query() query: ListCommandsQueryDto): Promise<CommandList> {
+    return this.queries.execute(new ListCommandsQuery(query));
+  }
+}
