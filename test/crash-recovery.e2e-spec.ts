@@ -128,13 +128,17 @@ const BROKER_CONFIG = ['set_tcp_nodelay true', 'max_queued_messages 0'];
       expect(streams.size).toBe(40); // every command answered 201 exists: none lost
       for (const id of shortLived)
         expect(typesOf(streams.get(id))).toEqual(['CommandRequested', 'CommandExpired']);
-      for (const id of longLived)
-        expect(typesOf(streams.get(id))).toEqual([
+      for (const id of longLived) {
+        // Re-dispatched after the restart. The device's ack may commit before the dispatcher's
+        // CommandSent (rule 2: evidence may skip a stage), so `sent` may be absent, never repeated.
+        const types = typesOf(streams.get(id));
+        expect(types.filter((t) => t !== 'CommandSent')).toEqual([
           'CommandRequested',
-          'CommandSent',
           'CommandAcknowledged',
           'CommandExecuted',
         ]);
+        expect(types.filter((t) => t === 'CommandSent').length).toBeLessThanOrEqual(1);
+      }
       for (const id of inFlight)
         expect(typesOf(streams.get(id))).toEqual([
           'CommandRequested',

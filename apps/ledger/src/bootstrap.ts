@@ -10,7 +10,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
 import type { LedgerConfig } from './config/ledger-config.js';
-import { createEventStore } from './infrastructure/create-event-store.js';
+import { createEventStore, type LedgerStorage } from './infrastructure/create-event-store.js';
 import { LedgerAppModule } from './ledger-app.module.js';
 
 export interface RunningLedger {
@@ -35,14 +35,17 @@ export async function startLedger(
     ? null
     : await startEmbeddedBroker({ port: config.mqttEmbeddedPort, logger: log });
   const mqttUrl = config.mqttUrl ?? embeddedBroker!.url;
+  let storage: LedgerStorage | undefined;
+  let app: NestExpressApplication | undefined;
   try {
-    const { store, description } = await createEventStore(config);
+    storage = await createEventStore(config, new Logger('ReadModels'));
+    const { store, readModels, description } = storage;
     log.log(`event store: ${description}`);
     log.log(
       `MQTT broker: ${embeddedBroker ? `embedded (Aedes, MQTT 3.1.1) on ${mqttUrl}` : mqttUrl}`,
     );
-    const app = await NestFactory.create<NestExpressApplication>(
-      LedgerAppModule.forRoot(config, { eventStore: store, mqttUrl }),
+    app = await NestFactory.create<NestExpressApplication>(
+      LedgerAppModule.forRoot(config, { eventStore: store, readModels, mqttUrl }),
       {
         bodyParser: false,
         ...(logger === undefined ? {} : { logger }),
@@ -67,11 +70,17 @@ export async function startLedger(
       mqttUrl,
       embeddedBroker,
       close: async () => {
-        await app.close();
+        await app!.close();
+        await storage!.close();
         await embeddedBroker?.close();
       },
     };
   } catch (e) {
+    // The application closes the store and the read models (its module owns them); before it
+    // exists, they are closed here. Then what they share, then the broker.
+    if (app) await app.close().catch(() => undefined);
+    else await Promise.allSettled([storage?.readModels.close(), storage?.store.close()]);
+    await storage?.close().catch(() => undefined);
     await embeddedBroker?.close();
     throw e;
   }

@@ -2,9 +2,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import type { EventStore } from '@ratchet/event-store';
 import { MqttGateway, RatchetModule } from '@ratchet/ledger';
+import { READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import type { LedgerConfig } from './config/ledger-config.js';
 import { ApiTokenGuard } from './http/api-token.guard.js';
+import { CommandListController } from './http/command-list.controller.js';
 import { CommandsController } from './http/commands.controller.js';
+import { DevicesController } from './http/devices.controller.js';
 import {
   HealthController,
   READINESS_CHECKS,
@@ -12,9 +15,13 @@ import {
 } from './http/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { MetricsController } from './http/metrics.controller.js';
+import { projectionReadiness } from './http/projection-readiness.js';
+import { ProjectionMetrics } from './infrastructure/projection-metrics.js';
 
 export interface LedgerRuntime {
   readonly eventStore: EventStore;
+  /** The projections behind the list and device endpoints; the module owns and closes them. */
+  readonly readModels: ReadModelStore;
   /** The broker to use: MQTT_URL, or the embedded broker's address. */
   readonly mqttUrl: string;
 }
@@ -29,6 +36,8 @@ export class LedgerAppModule {
         RatchetModule.forRoot({
           eventStore: runtime.eventStore,
           ownsStore: true,
+          readModels: runtime.readModels,
+          ownsReadModels: true,
           defaults: config.defaults,
           sweep: config.sweep,
           ...(config.instanceId ? { instanceId: config.instanceId } : {}),
@@ -40,7 +49,13 @@ export class LedgerAppModule {
           },
         }),
       ],
-      controllers: [CommandsController, HealthController, MetricsController],
+      controllers: [
+        CommandListController,
+        CommandsController,
+        DevicesController,
+        HealthController,
+        MetricsController,
+      ],
       providers: [
         {
           provide: APP_GUARD,
@@ -50,16 +65,18 @@ export class LedgerAppModule {
         { provide: APP_FILTER, useClass: HttpErrorFilter },
         {
           provide: READINESS_CHECKS,
-          useFactory: (gateway: MqttGateway): ReadinessCheck[] => [
+          useFactory: (gateway: MqttGateway, readModels: ReadModelStore): ReadinessCheck[] => [
             {
               name: 'broker',
               check: async () => {
                 if (!gateway.connected) throw new Error('not connected (reconnecting)');
               },
             },
+            projectionReadiness(readModels),
           ],
-          inject: [MqttGateway],
+          inject: [MqttGateway, READ_MODEL_STORE],
         },
+        ProjectionMetrics,
       ],
     };
   }

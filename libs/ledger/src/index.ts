@@ -27,3 +27,7 @@ export * from './expire-command/expire-command.command.js';
 export * from './retry-command/retry-scheduler.service.js';
 export * from './sweeper/deadline-index.port.js';
 export * from './sweeper/deadline-sweeper.service.js';
+export * from './list-commands/list-commands.query.js';
+export * from './list-commands/list-commands.dto.js';
+export * from './get-device-summary/get-device-summary.query.js';
+export * from './read-models/read-models-unavailable.error.js';

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@ratchet/event-store';
+import { READ_MODEL_STORE } from '@ratchet/read-models';
 import { AcknowledgeCommandHandler } from './acknowledge-command/acknowledge-command.handler.js';
 import { CancelCommandHandler } from './cancel-command/cancel-command.handler.js';
 import { LedgerClock } from './clock.js';
@@ -17,8 +18,10 @@ import { DeviceInbox } from './device-inbox/device-inbox.mqtt-controller.js';
 import { Dispatcher } from './dispatch-command/dispatcher.service.js';
 import { GetCommandHistoryHandler } from './get-command-history/get-command-history.handler.js';
 import { GetCommandHandler } from './get-command/get-command.handler.js';
+import { GetDeviceSummaryHandler } from './get-device-summary/get-device-summary.handler.js';
 import { InstanceMetadata } from './instance-metadata.js';
 import { IssueCommandHandler } from './issue-command/issue-command.handler.js';
+import { ListCommandsHandler } from './list-commands/list-commands.handler.js';
 import { LedgerMetrics } from './metrics/ledger-metrics.js';
 import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
 import { MqttGateway } from './mqtt-gateway/mqtt-gateway.service.js';
@@ -28,6 +31,7 @@ import { DEADLINE_INDEX } from './sweeper/deadline-index.port.js';
 import { RetryScheduler } from './retry-command/retry-scheduler.service.js';
 import { TimeOutCommandHandler } from './time-out-command/time-out-command.handler.js';
 import { ExpireCommandHandler } from './expire-command/expire-command.handler.js';
+import { ReadModelRunner } from './read-models/read-model-runner.service.js';
 import { RecordResultHandler } from './record-result/record-result.handler.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 
@@ -56,11 +60,19 @@ const HANDLERS = [
   ExpireCommandHandler,
   GetCommandHandler,
   GetCommandHistoryHandler,
+  ListCommandsHandler,
+  GetDeviceSummaryHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
   {
     provide: DEADLINE_INDEX,
-    useFactory: (o: RatchetModuleOptions) => o.deadlineIndex ?? null,
+    // The read models answer the sweeper's questions from their indexes.
+    useFactory: (o: RatchetModuleOptions) => o.deadlineIndex ?? o.readModels ?? null,
+    inject: [RATCHET_OPTIONS],
+  },
+  {
+    provide: READ_MODEL_STORE,
+    useFactory: (o: RatchetModuleOptions) => o.readModels ?? null,
     inject: [RATCHET_OPTIONS],
   },
   {
@@ -77,7 +89,7 @@ const FROM_OPTIONS: Provider[] = [
     inject: [RATCHET_OPTIONS, MqttGateway],
   },
 ];
-const EXPORTS = [EVENT_STORE, RATCHET_OPTIONS, ...SERVICES];
+const EXPORTS = [EVENT_STORE, READ_MODEL_STORE, RATCHET_OPTIONS, ...SERVICES];
 
 /**
  * The ledger on a NestJS application's own CQRS bus: `commandBus.execute(new IssueCommand(…))`,
@@ -107,12 +119,14 @@ export class RatchetModule implements OnApplicationShutdown {
     return {
       module: RatchetModule,
       imports: [CqrsModule.forRoot(), ...imports],
-      providers: [...optionProviders, ...FROM_OPTIONS, ...SERVICES, ...HANDLERS],
+      providers: [...optionProviders, ...FROM_OPTIONS, ...SERVICES, ...HANDLERS, ReadModelRunner],
       exports: EXPORTS,
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // Their runners stopped before (ReadModelRunner); they read the store, so close them first.
+    if (this.options.ownsReadModels) await this.options.readModels?.close();
     if (!this.options.ownsStore) return;
     await this.options.eventStore.close();
     this.logger.log('event store closed');

@@ -1,4 +1,5 @@
 import type { EventStore } from '@ratchet/event-store';
+import type { ReadModelStore } from '@ratchet/read-models';
 import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
 import type { DeadlineIndex, SweepOptions } from './sweeper/deadline-index.port.js';
 import type { RatchetMqttOptions } from './mqtt-gateway/mqtt-gateway.options.js';
@@ -29,6 +30,14 @@ export interface RatchetModuleOptions {
   /** Where the sweeper finds due deadlines (the read models); without one nothing is swept. */
   readonly deadlineIndex?: DeadlineIndex;
   readonly sweep?: SweepOptions;
+  /**
+   * The projections behind the list and device queries (and, unless `deadlineIndex` is given,
+   * the sweeper's index). The module starts their runners and stops them on shutdown; without
+   * them those queries throw `ReadModelsUnavailableError`.
+   */
+  readonly readModels?: ReadModelStore;
+  /** Close the read models on shutdown (after their runners stopped). */
+  readonly ownsReadModels?: boolean;
   /** The time source; tests pass their own. */
   readonly clock?: () => Date;
 }

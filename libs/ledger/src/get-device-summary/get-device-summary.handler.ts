@@ -1,0 +1,27 @@
+import { Inject, Optional } from '@nestjs/common';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { type DeviceSummary, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
+import { LedgerError } from '../errors.js';
+import { DEVICE_ID_PATTERN } from '../issue-command/issue-command.dto.js';
+import { ReadModelsUnavailableError } from '../read-models/read-models-unavailable.error.js';
+import { GetDeviceSummaryQuery } from './get-device-summary.query.js';
+
+@QueryHandler(GetDeviceSummaryQuery)
+export class GetDeviceSummaryHandler implements IQueryHandler<
+  GetDeviceSummaryQuery,
+  DeviceSummary
+> {
+  constructor(
+    @Optional() @Inject(READ_MODEL_STORE) private readonly readModels?: ReadModelStore | null,
+  ) {}
+
+  async execute({ deviceId }: GetDeviceSummaryQuery): Promise<DeviceSummary> {
+    if (!this.readModels) throw new ReadModelsUnavailableError('GetDeviceSummaryQuery');
+    if (!DEVICE_ID_PATTERN.test(deviceId)) {
+      throw new LedgerError('invalid_request', [`deviceId must match ${DEVICE_ID_PATTERN.source}`]);
+    }
+    const summary = await this.readModels.getDeviceSummary(deviceId);
+    if (!summary) throw new LedgerError('not_found', [`device ${deviceId} has had no command`]);
+    return summary;
+  }
+}

@@ -1,0 +1,56 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
+import { type CommandStatus, STATUSES } from '@ratchet/lifecycle';
+import { isListCursor } from '@ratchet/read-models';
+import { DEVICE_ID_PATTERN } from '../issue-command/issue-command.dto.js';
+import { MAX_LIST_LIMIT } from './list-commands.query.js';
+
+/** `?status=` with nothing after it means "no filter", as if the parameter were absent. */
+const emptyIsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** Plain decimal digits only: `1e2`, `0x10` or ` 5` are not what a client meant to send. */
+const toLimit = (value: unknown): unknown =>
+  value === '' || value === undefined
+    ? undefined
+    : typeof value === 'string' && /^[0-9]{1,4}$/.test(value)
+      ? Number(value)
+      : value;
+
+/** The query string of `GET /devices/{deviceId}/commands` (CONTRACT.md section 2). */
+export class DeviceCommandsQueryDto {
+  @IsOptional()
+  @Transform(emptyIsAbsent)
+  @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
+  status?: CommandStatus;
+
+  @IsOptional()
+  @Transform(({ value }) => toLimit(value))
+  @ValidateBy({
+    name: 'isListLimit',
+    validator: {
+      validate: (value: unknown) =>
+        Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_LIST_LIMIT,
+      defaultMessage: () => `limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`,
+    },
+  })
+  limit?: number;
+
+  @IsOptional()
+  @Transform(emptyIsAbsent)
+  @ValidateBy({
+    name: 'isListCursor',
+    validator: {
+      validate: isListCursor,
+      defaultMessage: () => 'after must be the "next" cursor of a previous page',
+    },
+  })
+  after?: string;
+}
+
+/** The query string of `GET /commands`. */
+export class ListCommandsQueryDto extends DeviceCommandsQueryDto {
+  @IsOptional()
+  @Transform(emptyIsAbsent)
+  @Matches(DEVICE_ID_PATTERN, { message: `deviceId must match ${DEVICE_ID_PATTERN.source}` })
+  deviceId?: string;
+}

@@ -1,0 +1,54 @@
+import { Inject, Optional } from '@nestjs/common';
+import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { STATUSES } from '@ratchet/lifecycle';
+import { isListCursor, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
+import { LedgerError } from '../errors.js';
+import { toCommandView } from '../get-command/command-view.js';
+import { DEVICE_ID_PATTERN } from '../issue-command/issue-command.dto.js';
+import { ReadModelsUnavailableError } from '../read-models/read-models-unavailable.error.js';
+import {
+  type CommandList,
+  DEFAULT_LIST_LIMIT,
+  type ListCommandsCriteria,
+  ListCommandsQuery,
+  MAX_LIST_LIMIT,
+} from './list-commands.query.js';
+
+/** The bus has callers besides HTTP: the criteria are checked here too. */
+const problemsWith = ({ deviceId, status, limit, after }: ListCommandsCriteria): string[] => [
+  ...(deviceId !== undefined && !DEVICE_ID_PATTERN.test(deviceId)
+    ? [`deviceId must match ${DEVICE_ID_PATTERN.source}`]
+    : []),
+  ...(status !== undefined && !(STATUSES as readonly string[]).includes(status)
+    ? [`status must be one of ${STATUSES.join(', ')}`]
+    : []),
+  ...(limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+    ? [`limit must be a whole number from 1 to ${MAX_LIST_LIMIT}`]
+    : []),
+  ...(after != null && !isListCursor(after)
+    ? ['after must be a "next" cursor from a previous page']
+    : []),
+];
+
+@QueryHandler(ListCommandsQuery)
+export class ListCommandsHandler implements IQueryHandler<ListCommandsQuery, CommandList> {
+  constructor(
+    @Optional() @Inject(READ_MODEL_STORE) private readonly readModels?: ReadModelStore | null,
+  ) {}
+
+  async execute({ criteria }: ListCommandsQuery): Promise<CommandList> {
+    if (!this.readModels) throw new ReadModelsUnavailableError('ListCommandsQuery');
+    const problems = problemsWith(criteria);
+    if (problems.length > 0) throw new LedgerError('invalid_request', problems);
+    const page = await this.readModels.listCommands({
+      ...(criteria.deviceId !== undefined ? { deviceId: criteria.deviceId } : {}),
+      ...(criteria.status !== undefined ? { status: criteria.status } : {}),
+      limit: criteria.limit ?? DEFAULT_LIST_LIMIT,
+      after: criteria.after ?? null,
+    });
+    return {
+      items: page.items.map((record) => toCommandView(record.state, record.retriedBy)),
+      next: page.next,
+    };
+  }
+}

@@ -1,0 +1,29 @@
+export * from './read-model-store.port.js';
+export type { ReadModelLogger } from './read-model-logger.js';
+export type { Projection, ProjectionContext } from './projection/projection.js';
+export type { ProjectionLag } from './projection/projection-lag.js';
+export type { ProjectionStatus, RunnerState } from './projection/projection-status.js';
+export { ProjectionVersionError } from './projection/projection-status.js';
+export { ProjectionRunner } from './projection/projection-runner.js';
+export type { ProjectionRunnerOptions } from './projection/projection-runner.js';
+export { commandStatusProjection } from './command-status/command-status.projection.js';
+export { deviceSummaryProjection } from './device-summary/device-summary.projection.js';
+export {
+  decodeListCursor,
+  encodeListCursor,
+  InvalidCursorError,
+  isListCursor,
+} from './command-status/list-cursor.js';
+export type { ListCursor } from './command-status/list-cursor.js';
+export { migrateReadModels } from './schema/migrate-read-models.js';
+export { READ_MODEL_MIGRATIONS } from './schema/read-model-migrations.js';
+export {
+  DEFAULT_PROJECTIONS,
+  openSqlReadModelStore,
+  SqlReadModelStore,
+} from './sql-read-model-store.js';
+export type { ReadModelStoreOptions } from './sql-read-model-store.js';
+export { createPgliteReadModelStore } from './pglite-read-model-store.js';
+export type { PgliteReadModelStoreOptions } from './pglite-read-model-store.js';
+export { createPostgresReadModelStore } from './postgres-read-model-store.js';
+export type { PostgresReadModelStoreOptions } from './postgres-read-model-store.js';

@@ -1,0 +1,73 @@
+import type { CommandState, CommandStatus } from '@ratchet/lifecycle';
+import type { ProjectionLag } from './projection/projection-lag.js';
+import type { ProjectionStatus } from './projection/projection-status.js';
+
+/** A command as the read model holds it: the folded state, and the attempt that retried it. */
+export interface CommandRecord {
+  readonly state: CommandState;
+  readonly retriedBy: string | null;
+}
+
+export interface ListCommandsFilter {
+  readonly deviceId?: string;
+  readonly status?: CommandStatus;
+  /** 1 to 500. */
+  readonly limit: number;
+  /** A cursor from a previous page's `next`. */
+  readonly after?: string | null;
+}
+
+/** Newest first; `next` is the cursor of the following page, `null` on the last one. */
+export interface CommandPage {
+  readonly items: readonly CommandRecord[];
+  readonly next: string | null;
+}
+
+export interface DeviceSummary {
+  readonly deviceId: string;
+  readonly total: number;
+  readonly byStatus: Readonly<Record<CommandStatus, number>>;
+  /** The most recently requested command. */
+  readonly lastCommand: { readonly commandId: string; readonly requestedAt: string } | null;
+  /** The latest input from the device itself (acknowledgement or result). */
+  readonly lastSeenAt: string | null;
+  /** executed / terminal; `null` until a command has ended. */
+  readonly successRate: number | null;
+}
+
+/** An open command whose next deadline (expiry or timeout) has passed. */
+export interface DueCommand {
+  readonly commandId: string;
+  readonly status: CommandStatus;
+  readonly nextDeadline: Date;
+}
+
+/**
+ * The read side: queries over the projections, and the runners that keep them up to date.
+ * Eventually consistent: a command just written may not be listed yet (GET one command reads
+ * its stream instead).
+ */
+export interface ReadModelStore {
+  listCommands(filter: ListCommandsFilter): Promise<CommandPage>;
+  /** `null`: the device never had a command. */
+  getDeviceSummary(deviceId: string): Promise<DeviceSummary | null>;
+  /** For a sweeper: open commands due at or before `now`, earliest deadline first. */
+  findDueCommands(now: Date, limit: number): Promise<DueCommand[]>;
+  /** Commands still `requested` that were requested before `requestedBefore`, oldest first. */
+  findUndispatched(requestedBefore: Date, limit: number): Promise<string[]>;
+  /** Attempts closed in a status their retry policy lists, below maxAttempts, not retried yet. */
+  findRetryDue(limit: number): Promise<string[]>;
+  /** Starts the projection runners in the background (once). */
+  start(): void;
+  /** Stops the runners after their batch in flight. */
+  stop(): Promise<void>;
+  /** Applies everything up to the head of the log now (tests, tools). */
+  catchUp(): Promise<void>;
+  status(): ProjectionStatus[];
+  lag(): Promise<ProjectionLag[]>;
+  /** Stops the runners; closes the database if the store owns it. */
+  close(): Promise<void>;
+}
+
+/** DI token for the port. */
+export const READ_MODEL_STORE = Symbol.for('ratchet.ReadModelStore');

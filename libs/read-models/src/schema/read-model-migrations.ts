@@ -1,0 +1,108 @@
+/**
+ * Versioned schema of the read models, applied in order by `migrateReadModels` and recorded
+ * in a table of their own (`read_model_migrations`), independent of the event store's. Never
+ * edit a released migration: add the next one.
+ */
+export interface ReadModelMigration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const checkpoints: ReadModelMigration = {
+  version: 1,
+  name: 'projection checkpoints',
+  sql: `
+    -- One row per projection. \`position\` is the store's opaque, sortable position of the last
+    -- event applied (NULL: none yet); it is only ever moved by a compare-and-set in the same
+    -- transaction as the rows that event produced.
+    CREATE TABLE projection_checkpoints (
+      name       text PRIMARY KEY,
+      version    integer NOT NULL,
+      position   text,
+      updated_at timestamptz NOT NULL DEFAULT now()
+    );
+  `,
+};
+
+const commandStatus: ReadModelMigration = {
+  version: 2,
+  name: 'command_status',
+  sql: `
+    -- One row per command: the folded state (jsonb, the source of the API view) and the
+    -- columns that queries filter and sort on, recomputed from it on every change.
+    CREATE TABLE command_status (
+      command_id      text PRIMARY KEY,
+      device_id       text NOT NULL,
+      name            text NOT NULL,
+      status          text NOT NULL,
+      revision        bigint NOT NULL,
+      attempt         integer NOT NULL,
+      retry_of        text,
+      retried_by      text,
+      requested_at    timestamptz NOT NULL,
+      sent_at         timestamptz,
+      acknowledged_at timestamptz,
+      completed_at    timestamptz,
+      result          jsonb,
+      error           text,
+      late_result     jsonb,
+      payload         jsonb NOT NULL,
+      next_deadline   timestamptz,
+      -- Closed in a status its retry policy lists, below maxAttempts: a retry is owed.
+      retry_pending   boolean NOT NULL DEFAULT false,
+      state           jsonb NOT NULL,
+      updated_at      timestamptz NOT NULL DEFAULT now()
+    );
+    -- Newest first is (requested_at, command_id) descending: the cursor's sort key.
+    CREATE INDEX command_status_newest_idx
+      ON command_status (requested_at DESC, command_id DESC);
+    CREATE INDEX command_status_device_newest_idx
+      ON command_status (device_id, requested_at DESC, command_id DESC);
+    CREATE INDEX command_status_status_newest_idx
+      ON command_status (status, requested_at DESC, command_id DESC);
+    CREATE INDEX command_status_device_status_newest_idx
+      ON command_status (device_id, status, requested_at DESC, command_id DESC);
+    -- What a sweeper scans for overdue commands: only the open ones are in it.
+    CREATE INDEX command_status_open_deadline_idx
+      ON command_status (next_deadline) WHERE next_deadline IS NOT NULL;
+    -- Attempts owed a retry that has not appeared yet (the retry's row sets retried_by).
+    CREATE INDEX command_status_retry_due_idx
+      ON command_status (completed_at) WHERE retry_pending AND retried_by IS NULL;
+  `,
+};
+
+const deviceSummary: ReadModelMigration = {
+  version: 3,
+  name: 'device_summary',
+  sql: `
+    CREATE TABLE device_summary (
+      device_id       text PRIMARY KEY,
+      requested       bigint NOT NULL DEFAULT 0,
+      sent            bigint NOT NULL DEFAULT 0,
+      acknowledged    bigint NOT NULL DEFAULT 0,
+      executed        bigint NOT NULL DEFAULT 0,
+      failed          bigint NOT NULL DEFAULT 0,
+      timed_out       bigint NOT NULL DEFAULT 0,
+      cancelled       bigint NOT NULL DEFAULT 0,
+      expired         bigint NOT NULL DEFAULT 0,
+      last_command_id text,
+      last_command_at timestamptz,
+      last_seen_at    timestamptz
+    );
+    -- The device_summary projection's own memory of each command's status, so that it can move
+    -- a count from the old status to the new one without depending on another projection.
+    CREATE TABLE device_summary_commands (
+      command_id text PRIMARY KEY,
+      device_id  text NOT NULL,
+      status     text NOT NULL,
+      revision   bigint NOT NULL
+    );
+  `,
+};
+
+export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
+  checkpoints,
+  commandStatus,
+  deviceSummary,
+];

@@ -1,0 +1,111 @@
+import type { EventStore, SqlDriver } from '@ratchet/event-store';
+import { commandStatusProjection } from './command-status/command-status.projection.js';
+import {
+  findDueCommands,
+  findRetryDue,
+  findUndispatched,
+} from './command-status/sweeper-queries.js';
+import { listCommands } from './command-status/list-commands.js';
+import { deviceSummaryProjection } from './device-summary/device-summary.projection.js';
+import { getDeviceSummary } from './device-summary/get-device-summary.js';
+import type { Projection } from './projection/projection.js';
+import type { ProjectionLag } from './projection/projection-lag.js';
+import { ProjectionRunner, type ProjectionRunnerOptions } from './projection/projection-runner.js';
+import type { ProjectionStatus } from './projection/projection-status.js';
+import type {
+  CommandPage,
+  DeviceSummary,
+  DueCommand,
+  ListCommandsFilter,
+  ReadModelStore,
+} from './read-model-store.port.js';
+import { migrateReadModels } from './schema/migrate-read-models.js';
+
+export interface ReadModelStoreOptions extends ProjectionRunnerOptions {
+  /** The log the projections follow (any adapter: the read models may live elsewhere). */
+  readonly eventStore: EventStore;
+  /** Default: `command_status` and `device_summary`. */
+  readonly projections?: readonly Projection[];
+  /** Apply pending read-model migrations first (default true). */
+  readonly migrate?: boolean;
+}
+
+export const DEFAULT_PROJECTIONS: readonly Projection[] = [
+  commandStatusProjection,
+  deviceSummaryProjection,
+];
+
+/** The read models in PostgreSQL or PGlite, one runner per projection. */
+export class SqlReadModelStore implements ReadModelStore {
+  readonly #driver: SqlDriver;
+  readonly #runners: ProjectionRunner[];
+  #started = false;
+
+  constructor(driver: SqlDriver, options: ReadModelStoreOptions) {
+    this.#driver = driver;
+    this.#runners = (options.projections ?? DEFAULT_PROJECTIONS).map(
+      (projection) => new ProjectionRunner(projection, driver, options.eventStore, options),
+    );
+  }
+
+  listCommands(filter: ListCommandsFilter): Promise<CommandPage> {
+    return listCommands(this.#driver, filter);
+  }
+
+  getDeviceSummary(deviceId: string): Promise<DeviceSummary | null> {
+    return getDeviceSummary(this.#driver, deviceId);
+  }
+
+  findDueCommands(now: Date, limit: number): Promise<DueCommand[]> {
+    return findDueCommands(this.#driver, now, limit);
+  }
+
+  findUndispatched(requestedBefore: Date, limit: number): Promise<string[]> {
+    return findUndispatched(this.#driver, requestedBefore, limit);
+  }
+
+  findRetryDue(limit: number): Promise<string[]> {
+    return findRetryDue(this.#driver, limit);
+  }
+
+  start(): void {
+    this.#started = true;
+    for (const runner of this.#runners) runner.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.#runners.map((runner) => runner.stop()));
+  }
+
+  async catchUp(): Promise<void> {
+    if (this.#started) throw new Error('catchUp() is for a store whose runners are not started');
+    for (const runner of this.#runners) await runner.catchUp();
+  }
+
+  status(): ProjectionStatus[] {
+    return this.#runners.map((runner) => runner.status());
+  }
+
+  lag(): Promise<ProjectionLag[]> {
+    return Promise.all(this.#runners.map((runner) => runner.lag()));
+  }
+
+  async close(): Promise<void> {
+    await this.stop();
+    await this.#driver.close();
+  }
+}
+
+/** Migrates (unless told not to), then wraps the driver; closes the driver if migration fails. */
+export const openSqlReadModelStore = async (
+  driver: SqlDriver,
+  options: ReadModelStoreOptions,
+): Promise<SqlReadModelStore> => {
+  try {
+    if (options.migrate !== false) await migrateReadModels(driver);
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+  return new SqlReadModelStore(driver, options);
+};
