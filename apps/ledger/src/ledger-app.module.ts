@@ -40,6 +40,10 @@ export class LedgerAppModule {
           ownsReadModels: true,
           defaults: config.defaults,
           sweep: config.sweep,
+          stateTopic:
+            config.stateRetentionSeconds > 0
+              ? { retentionSeconds: config.stateRetentionSeconds }
+              : false,
           ...(config.instanceId ? { instanceId: config.instanceId } : {}),
           mqtt: {
             url: runtime.mqttUrl,

@@ -38,6 +38,11 @@ export interface RatchetModuleOptions {
   readonly readModels?: ReadModelStore;
   /** Close the read models on shutdown (after their runners stopped). */
   readonly ownsReadModels?: boolean;
+  /**
+   * The retained `…/state` topic, published from the log by a projection (needs `mqtt` and
+   * `readModels`). Its message expiry (MQTT 5) is `retentionSeconds`, default one day.
+   */
+  readonly stateTopic?: { readonly retentionSeconds: number } | false;
   /** The time source; tests pass their own. */
   readonly clock?: () => Date;
 }

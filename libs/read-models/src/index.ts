@@ -27,3 +27,5 @@ export { createPgliteReadModelStore } from './pglite-read-model-store.js';
 export type { PgliteReadModelStoreOptions } from './pglite-read-model-store.js';
 export { createPostgresReadModelStore } from './postgres-read-model-store.js';
 export type { PostgresReadModelStoreOptions } from './postgres-read-model-store.js';
+export { stateTopicProjection } from './state-topic/state-topic.projection.js';
+export type { CommandStateMessage, PublishStates } from './state-topic/state-topic.projection.js';

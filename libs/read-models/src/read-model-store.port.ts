@@ -1,6 +1,7 @@
 import type { CommandState, CommandStatus } from '@ratchet/lifecycle';
 import type { ProjectionLag } from './projection/projection-lag.js';
 import type { ProjectionStatus } from './projection/projection-status.js';
+import type { Projection } from './projection/projection.js';
 
 /** A command as the read model holds it: the folded state, and the attempt that retried it. */
 export interface CommandRecord {
@@ -57,6 +58,8 @@ export interface ReadModelStore {
   findUndispatched(requestedBefore: Date, limit: number): Promise<string[]>;
   /** Attempts closed in a status their retry policy lists, below maxAttempts, not retried yet. */
   findRetryDue(limit: number): Promise<string[]>;
+  /** Adds a projection before `start` (e.g. the state topic, which needs the broker). */
+  addProjection(projection: Projection): void;
   /** Starts the projection runners in the background (once). */
   start(): void;
   /** Stops the runners after their batch in flight. */

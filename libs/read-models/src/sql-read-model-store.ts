@@ -39,10 +39,12 @@ export const DEFAULT_PROJECTIONS: readonly Projection[] = [
 export class SqlReadModelStore implements ReadModelStore {
   readonly #driver: SqlDriver;
   readonly #runners: ProjectionRunner[];
+  readonly #options: ReadModelStoreOptions;
   #started = false;
 
   constructor(driver: SqlDriver, options: ReadModelStoreOptions) {
     this.#driver = driver;
+    this.#options = options;
     this.#runners = (options.projections ?? DEFAULT_PROJECTIONS).map(
       (projection) => new ProjectionRunner(projection, driver, options.eventStore, options),
     );
@@ -66,6 +68,13 @@ export class SqlReadModelStore implements ReadModelStore {
 
   findRetryDue(limit: number): Promise<string[]> {
     return findRetryDue(this.#driver, limit);
+  }
+
+  addProjection(projection: Projection): void {
+    if (this.#started) throw new Error(`projection ${projection.name} added after start()`);
+    this.#runners.push(
+      new ProjectionRunner(projection, this.#driver, this.#options.eventStore, this.#options),
+    );
   }
 
   start(): void {

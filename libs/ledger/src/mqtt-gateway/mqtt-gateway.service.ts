@@ -12,8 +12,11 @@ import {
   type MqttConnection,
   ackAfterHandler,
   connectMqtt,
+  encodeState,
   sharedFilter,
+  stateTopic,
 } from '@ratchet/mqtt';
+import type { CommandStateMessage } from '@ratchet/read-models';
 import { DeviceInbox } from '../device-inbox/device-inbox.mqtt-controller.js';
 import type { IntentPublisher } from '../dispatch-command/intent-publisher.port.js';
 import { InstanceMetadata } from '../instance-metadata.js';
@@ -31,6 +34,7 @@ export class MqttGateway
 {
   private readonly logger = new Logger('MqttGateway');
   private publisher: MqttIntentPublisher | null = null;
+  private publisherConnection: MqttConnection | null = null;
   private connections: MqttConnection[] = [];
 
   constructor(
@@ -51,6 +55,7 @@ export class MqttGateway
   async onModuleInit(): Promise<void> {
     if (!this.options.mqtt) return;
     const out = await this.connect('out', { clean: true });
+    this.publisherConnection = out;
     this.publisher = new MqttIntentPublisher(out);
   }
 
@@ -68,6 +73,42 @@ export class MqttGateway
           ? `, shared group ${o.sharedGroup ?? 'ratchet'}`
           : ', no shared subscriptions (single instance)'),
     );
+  }
+
+  /**
+   * Retained states (a read model: the state-topic projection calls this inside its batch).
+   * Fails fast while disconnected, and within 5 s otherwise, so the batch rolls back and is
+   * retried instead of holding its transaction open.
+   */
+  async publishStates(states: readonly CommandStateMessage[]): Promise<void> {
+    const out = this.publisherConnection;
+    if (!out?.client.connected) throw new Error('the MQTT broker is not connected');
+    const retention =
+      this.options.stateTopic === false ? 0 : (this.options.stateTopic?.retentionSeconds ?? 86_400);
+    const properties = out.capabilities.messageExpiry
+      ? { properties: { messageExpiryInterval: retention } }
+      : {};
+    const all = Promise.all(
+      states.map((s) =>
+        out.client.publishAsync(
+          stateTopic(s.deviceId, s.commandId),
+          encodeState({ commandId: s.commandId, status: s.status, revision: s.revision, at: s.at }),
+          { qos: 1, retain: true, ...properties },
+        ),
+      ),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('the broker did not acknowledge states in 5 s')),
+        5_000,
+      );
+    });
+    try {
+      await Promise.race([all, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void> {

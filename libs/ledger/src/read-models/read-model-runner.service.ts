@@ -6,7 +6,9 @@ import {
   type OnApplicationBootstrap,
   Optional,
 } from '@nestjs/common';
-import { READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
+import { READ_MODEL_STORE, type ReadModelStore, stateTopicProjection } from '@ratchet/read-models';
+import { MqttGateway } from '../mqtt-gateway/mqtt-gateway.service.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
 
 /**
  * Starts the projection runners with the application and stops them before anything they use
@@ -17,11 +19,18 @@ export class ReadModelRunner implements OnApplicationBootstrap, BeforeApplicatio
   private readonly logger = new Logger('ReadModels');
 
   constructor(
+    @Inject(RATCHET_OPTIONS) private readonly options: RatchetModuleOptions,
+    private readonly gateway: MqttGateway,
     @Optional() @Inject(READ_MODEL_STORE) private readonly readModels?: ReadModelStore | null,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.readModels) return;
+    if (this.gateway.enabled && this.options.stateTopic !== false) {
+      this.readModels.addProjection(
+        stateTopicProjection((states) => this.gateway.publishStates(states)),
+      );
+    }
     this.readModels.start();
     this.logger.log(
       `projections running: ${this.readModels

@@ -101,8 +101,24 @@ const deviceSummary: ReadModelMigration = {
   `,
 };
 
+const stateTopic: ReadModelMigration = {
+  version: 4,
+  name: 'state_topic_commands',
+  sql: `
+    -- The retained state topic's memory: each command's device (only CommandRequested says it)
+    -- and the last state published, so a batch never publishes an older one.
+    CREATE TABLE state_topic_commands (
+      command_id text PRIMARY KEY,
+      device_id  text NOT NULL,
+      status     text NOT NULL,
+      revision   bigint NOT NULL
+    );
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
   deviceSummary,
+  stateTopic,
 ];
