@@ -25,6 +25,8 @@ export interface LedgerConfig {
   };
   readonly instanceId: string | null;
   readonly sweep: { readonly intervalMs: number; readonly redispatchAfterMs: number };
+  /** Message expiry of the retained state topic; 0 turns the state topic off. */
+  readonly stateRetentionSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -35,6 +37,29 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every variable loadConfig reads: a deployment that sets any other has a typo in it. */
+export const KNOWN_VARIABLES: readonly string[] = [
+  'LEDGER_STORE',
+  'LEDGER_DATA_DIR',
+  'DATABASE_URL',
+  'EVENTSTORE_URL',
+  'MQTT_URL',
+  'MQTT_EMBEDDED_PORT',
+  'MQTT_USERNAME',
+  'MQTT_PASSWORD',
+  'MQTT_SHARED_GROUP',
+  'HTTP_PORT',
+  'HTTP_HOST',
+  'LEDGER_API_TOKENS',
+  'LEDGER_ACK_TIMEOUT_MS',
+  'LEDGER_TIMEOUT_MS',
+  'LEDGER_EXPIRES_IN_MS',
+  'LEDGER_INSTANCE_ID',
+  'LEDGER_SWEEP_INTERVAL_MS',
+  'LEDGER_REDISPATCH_AFTER_MS',
+  'LEDGER_STATE_RETENTION_SECONDS',
+];
 
 export function loadConfig(env: Env = process.env): LedgerConfig {
   const problems: string[] = [];
@@ -69,14 +94,9 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   const store = (['pglite', 'postgres', 'eventstoredb'] as const).find((k) => k === storeRaw);
   if (!store) problems.push(`LEDGER_STORE=${storeRaw}: must be pglite, postgres or eventstoredb`);
   const databaseUrl = url('DATABASE_URL', ['postgres', 'postgresql']);
-  const eventStoreUrl = url('EVENTSTORE_URL', [
-    'esdb',
-    'esdb+discover',
-    'kurrentdb',
-    'kurrentdb+discover',
-    'kdb',
-    'kdb+discover',
-  ]);
+  // Only what @eventstore/db-client 6 parses: it refuses kurrentdb:// and kdb:// at start-up,
+  // and KurrentDB answers esdb:// all the same.
+  const eventStoreUrl = url('EVENTSTORE_URL', ['esdb', 'esdb+discover']);
   if (store === 'postgres' && !databaseUrl)
     problems.push('LEDGER_STORE=postgres needs DATABASE_URL');
   if (store === 'eventstoredb' && !eventStoreUrl)
@@ -91,6 +111,12 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   }
   if (apiTokens.some((t) => t.length < 16))
     problems.push('LEDGER_API_TOKENS: every token must be at least 16 characters');
+  // The guard reads `Authorization: Bearer <token>` up to the first space: a token with a space
+  // or a non-ASCII character could never match, and would lock its holder out in silence.
+  if (apiTokens.some((t) => !/^[\x21-\x7e]+$/.test(t)))
+    problems.push(
+      'LEDGER_API_TOKENS: tokens are visible ASCII without spaces (e.g. openssl rand -hex 32)',
+    );
 
   const config: LedgerConfig = {
     store: store ?? 'pglite',
@@ -112,6 +138,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       expiresInMs: int('LEDGER_EXPIRES_IN_MS', 300_000, 1, 604_800_000),
     },
     instanceId: str('LEDGER_INSTANCE_ID'),
+    stateRetentionSeconds: int('LEDGER_STATE_RETENTION_SECONDS', 86_400, 0, 31_536_000),
     sweep: {
       intervalMs: int('LEDGER_SWEEP_INTERVAL_MS', 1_000, 50, 3_600_000),
       redispatchAfterMs: int('LEDGER_REDISPATCH_AFTER_MS', 5_000, 0, 3_600_000),
