@@ -218,6 +218,26 @@ describe('ledger on its embedded default (PGlite + Aedes)', () => {
     expect(huge.body).toMatchObject({ statusCode: 413, message: [expect.any(String)] });
   });
 
+  it('serves its OpenAPI document and UI, generated from the DTOs', async () => {
+    const doc = await ledger.http('GET', '/docs-json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/commands',
+        '/commands/{commandId}',
+        '/commands/{commandId}/history',
+        '/commands/{commandId}/cancel',
+        '/devices/{deviceId}',
+      ]),
+    );
+    expect(doc.body.components.schemas.IssueCommandDto.required).toEqual(
+      expect.arrayContaining(['deviceId', 'name']),
+    );
+    const ui = await ledger.http('GET', '/docs');
+    expect(ui.status).toBe(200);
+    expect(String(ui.body)).toContain('swagger');
+  });
+
   it('a command issued while the broker is down is cancellable, then never sent', async () => {
     await ledger.embeddedBroker!.close();
     const id = (await issue({ deviceId: 'pump-7', name: 'reboot' })).body.commandId as string;

@@ -1,12 +1,20 @@
-import { Logger } from '@nestjs/common';
+import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
 import { EmbeddedBrokerPortInUseError } from '@ratchet/mqtt';
 import { ConfigError, loadConfig } from './config/ledger-config.js';
 import { startLedger } from './bootstrap.js';
 
 const log = new Logger('Ledger');
 
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
 async function main(): Promise<void> {
-  const running = await startLedger(loadConfig());
+  const config = loadConfig();
+  const logger = new ConsoleLogger({
+    json: config.logFormat === 'json',
+    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  });
+  Logger.overrideLogger(logger);
+  const running = await startLedger(config, logger);
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;

@@ -27,6 +27,9 @@ export interface LedgerConfig {
   readonly sweep: { readonly intervalMs: number; readonly redispatchAfterMs: number };
   /** Message expiry of the retained state topic; 0 turns the state topic off. */
   readonly stateRetentionSeconds: number;
+  /** `json`: one JSON object per line (for log shippers); `text`: for a terminal. */
+  readonly logFormat: 'json' | 'text';
+  readonly logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
 }
 
 export class ConfigError extends Error {
@@ -59,6 +62,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'LEDGER_SWEEP_INTERVAL_MS',
   'LEDGER_REDISPATCH_AFTER_MS',
   'LEDGER_STATE_RETENTION_SECONDS',
+  'LOG_FORMAT',
+  'LOG_LEVEL',
 ];
 
 export function loadConfig(env: Env = process.env): LedgerConfig {
@@ -118,6 +123,14 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       'LEDGER_API_TOKENS: tokens are visible ASCII without spaces (e.g. openssl rand -hex 32)',
     );
 
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = str(name);
+    if (raw === null) return fallback;
+    const found = allowed.find((a) => a === raw);
+    if (!found) problems.push(`${name}=${raw}: must be one of ${allowed.join(', ')}`);
+    return found ?? fallback;
+  };
+
   const config: LedgerConfig = {
     store: store ?? 'pglite',
     dataDir: str('LEDGER_DATA_DIR') ?? './data',
@@ -138,6 +151,12 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       expiresInMs: int('LEDGER_EXPIRES_IN_MS', 300_000, 1, 604_800_000),
     },
     instanceId: str('LEDGER_INSTANCE_ID'),
+    logFormat: oneOf(
+      'LOG_FORMAT',
+      ['json', 'text'] as const,
+      process.stdout.isTTY ? 'text' : 'json',
+    ),
+    logLevel: oneOf('LOG_LEVEL', ['error', 'warn', 'log', 'debug', 'verbose'] as const, 'log'),
     stateRetentionSeconds: int('LEDGER_STATE_RETENTION_SECONDS', 86_400, 0, 31_536_000),
     sweep: {
       intervalMs: int('LEDGER_SWEEP_INTERVAL_MS', 1_000, 50, 3_600_000),

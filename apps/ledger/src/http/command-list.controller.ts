@@ -1,4 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
 import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '@ratchet/ledger';
 
@@ -6,6 +7,8 @@ import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '@ratc
  * `GET /commands?deviceId=&status=&limit=&after=`: newest first, from the read model, so a
  * command issued a moment ago may not be listed yet (`GET /commands/{id}` reads its stream).
  */
+@ApiTags('commands')
+@ApiBearerAuth()
 @Controller('commands')
 export class CommandListController {
   constructor(private readonly queries: QueryBus) {}

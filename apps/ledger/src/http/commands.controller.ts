@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import {
@@ -13,6 +14,8 @@ import {
 } from '@ratchet/ledger';
 import { CommandIdPipe } from './command-id.pipe.js';
 
+@ApiTags('commands')
+@ApiBearerAuth()
 @Controller('commands')
 export class CommandsController {
   constructor(

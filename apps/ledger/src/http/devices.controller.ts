@@ -1,4 +1,5 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
 import {
   type CommandList,
@@ -10,6 +11,8 @@ import {
 import { DeviceIdPipe } from './device-id.pipe.js';
 
 /** A device's view, from the read models: its commands and its summary. */
+@ApiTags('devices')
+@ApiBearerAuth()
 @Controller('devices')
 export class DevicesController {
   constructor(private readonly queries: QueryBus) {}

@@ -1,4 +1,5 @@
 import { Controller, Get, HttpException, Inject, SetMetadata } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { PUBLIC_ROUTE } from './api-token.guard.js';
 
@@ -9,6 +10,7 @@ export interface ReadinessCheck {
 }
 export const READINESS_CHECKS = Symbol.for('ratchet.ReadinessChecks');
 
+@ApiTags('health')
 @Controller('health')
 @SetMetadata(PUBLIC_ROUTE, true)
 export class HealthController {

@@ -1,6 +1,9 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { LedgerMetrics } from '@ratchet/ledger';
 
+@ApiTags('metrics')
+@ApiBearerAuth()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: LedgerMetrics) {}

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayUnique,
@@ -20,12 +21,23 @@ export const MAX_PAYLOAD_BYTES = 64 * 1024;
 export const MAX_DEADLINE_MS = 7 * 24 * 3600 * 1000;
 
 export class RetryPolicyDto {
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10,
+    default: 1,
+    description: 'attempts in all, the first included',
+  })
   @IsInt()
   @Min(1)
   @Max(10)
   @IsOptional()
   maxAttempts?: number;
 
+  @ApiPropertyOptional({
+    type: [String],
+    enum: ['timed_out', 'failed'],
+    description: 'statuses that start a new attempt',
+  })
   @IsArray()
   @ArrayUnique()
   @IsIn(['timed_out', 'failed'], { each: true })
@@ -35,38 +47,64 @@ export class RetryPolicyDto {
 
 /** The body of `POST /commands` and the data of `IssueCommand` (CONTRACT.md section 2). */
 export class IssueCommandDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: "the client's idempotency key; generated when absent",
+  })
   @IsOptional()
   @IsUUID('all', { message: 'commandId must be a UUID' })
   commandId?: string;
 
+  @ApiProperty({ pattern: DEVICE_ID_PATTERN.source, example: 'pump-17' })
   @Matches(DEVICE_ID_PATTERN, { message: `deviceId must match ${DEVICE_ID_PATTERN.source}` })
   deviceId!: string;
 
+  @ApiProperty({ pattern: COMMAND_NAME_PATTERN.source, example: 'set-speed' })
   @Matches(COMMAND_NAME_PATTERN, { message: `name must match ${COMMAND_NAME_PATTERN.source}` })
   name!: string;
 
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { rpm: 1200 },
+    description: 'any JSON object, at most 64 KiB serialised',
+  })
   @IsOptional()
   @IsObject({ message: 'payload must be a JSON object' })
   payload?: Record<string, unknown>;
 
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'from sent until an ack (ms); default from configuration',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_DEADLINE_MS)
   ackTimeoutMs?: number;
 
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'from requested until a result (ms); default from configuration',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_DEADLINE_MS)
   timeoutMs?: number;
 
+  @ApiPropertyOptional({
+    minimum: 1,
+    description:
+      'from requested, until which it may still be sent (ms); default from configuration',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(MAX_DEADLINE_MS)
   expiresInMs?: number;
 
+  @ApiPropertyOptional({ type: () => RetryPolicyDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => RetryPolicyDto)

@@ -1,3 +1,4 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
 import { type CommandStatus, STATUSES } from '@ratchet/lifecycle';
@@ -18,11 +19,13 @@ const toLimit = (value: unknown): unknown =>
 
 /** The query string of `GET /devices/{deviceId}/commands` (CONTRACT.md section 2). */
 export class DeviceCommandsQueryDto {
+  @ApiPropertyOptional({ enum: STATUSES })
   @IsOptional()
   @Transform(emptyIsAbsent)
   @IsIn(STATUSES, { message: `status must be one of ${STATUSES.join(', ')}` })
   status?: CommandStatus;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_LIST_LIMIT, default: 50 })
   @IsOptional()
   @Transform(({ value }) => toLimit(value))
   @ValidateBy({
@@ -35,6 +38,7 @@ export class DeviceCommandsQueryDto {
   })
   limit?: number;
 
+  @ApiPropertyOptional({ description: 'the `next` cursor of the previous page' })
   @IsOptional()
   @Transform(emptyIsAbsent)
   @ValidateBy({
@@ -49,6 +53,7 @@ export class DeviceCommandsQueryDto {
 
 /** The query string of `GET /commands`. */
 export class ListCommandsQueryDto extends DeviceCommandsQueryDto {
+  @ApiPropertyOptional({ pattern: DEVICE_ID_PATTERN.source })
   @IsOptional()
   @Transform(emptyIsAbsent)
   @Matches(DEVICE_ID_PATTERN, { message: `deviceId must match ${DEVICE_ID_PATTERN.source}` })
