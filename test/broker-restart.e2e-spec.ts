@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
+import { requireMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
+import { freePort } from './support/ledger-process.js';
 import {
   type TestLedger,
   connectDevice,
@@ -58,5 +60,28 @@ describe('broker outage', () => {
         (await ledger.http('GET', `/commands/${id}`)).body.status === 'executed' ? true : undefined,
       'executed',
     );
+  }, 60_000);
+});
+
+describe('a broker that is not up yet at start-up', () => {
+  it('is waited for: the service starts once it answers, and serves', async () => {
+    if (!(await requireMosquitto())) return;
+    const port = await freePort();
+    const starting = startTestLedger({ MQTT_URL: `mqtt://127.0.0.1:${port}` });
+    await new Promise((r) => setTimeout(r, 1_500));
+    const broker = await startPrivateMosquitto(['set_tcp_nodelay true'], port);
+    try {
+      const ledger = await starting;
+      try {
+        expect((await ledger.http('GET', '/health/ready')).status).toBe(200);
+        expect(
+          (await ledger.http('POST', '/commands', { deviceId: 'late-1', name: 'ping' })).status,
+        ).toBe(201);
+      } finally {
+        await ledger.stop();
+      }
+    } finally {
+      await broker.stop();
+    }
   }, 60_000);
 });

@@ -61,9 +61,15 @@ export async function startLedger(
     const address = app.getHttpServer().address() as { port: number };
     const httpUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${address.port}`;
     if (config.apiTokens.length === 0) {
-      log.warn(
-        `LEDGER_API_TOKENS is not set: the API needs no token. It listens on ${config.httpHost} only.`,
-      );
+      const local = ['127.0.0.1', 'localhost', '::1'].includes(config.httpHost);
+      if (local)
+        log.warn(
+          `LEDGER_API_TOKENS is not set: the API needs no token. It listens on ${config.httpHost} only.`,
+        );
+      else
+        log.error(
+          `LEDGER_API_TOKENS is not set and HTTP_HOST=${config.httpHost}: ANYONE WHO REACHES THIS HOST CAN ISSUE COMMANDS. Set LEDGER_API_TOKENS.`,
+        );
     }
     log.log(`HTTP API on ${httpUrl}`);
     return {

@@ -5,8 +5,8 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request } from 'express';
-import { timingSafeEqual } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { checkBearer } from './bearer-token.js';
 
 /** Routes marked with this stay open without a token (health probes). */
 export const PUBLIC_ROUTE = 'ratchet:public';
@@ -14,14 +14,10 @@ export const PUBLIC_ROUTE = 'ratchet:public';
 /** Bearer tokens from LEDGER_API_TOKENS; with none configured every request passes. */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
-  private readonly tokens: Buffer[];
-
   constructor(
-    tokens: readonly string[],
+    private readonly tokens: readonly string[],
     private readonly reflector: Reflector,
-  ) {
-    this.tokens = tokens.map((t) => Buffer.from(t));
-  }
+  ) {}
 
   canActivate(context: ExecutionContext): boolean {
     if (this.tokens.length === 0) return true;
@@ -30,14 +26,10 @@ export class ApiTokenGuard implements CanActivate {
       context.getClass(),
     ]);
     if (open) return true;
-    const header = context.switchToHttp().getRequest<Request>().headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match)
-      throw new UnauthorizedException(['an Authorization: Bearer <token> header is required']);
-    const given = Buffer.from(match[1]!);
-    // Compare against every token in constant time per token, so timing tells nothing.
-    const ok = this.tokens.some((t) => t.length === given.length && timingSafeEqual(t, given));
-    if (!ok) throw new UnauthorizedException(['the bearer token is not valid']);
-    return true;
+    const http = context.switchToHttp();
+    const refusal = checkBearer(http.getRequest<Request>().headers.authorization, this.tokens);
+    if (!refusal) return true;
+    http.getResponse<Response>().setHeader('WWW-Authenticate', refusal.challenge);
+    throw new UnauthorizedException([refusal.message]);
   }
 }

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { bearerProblem } from './bearer-token.js';
+import { checkBearer } from './bearer-token.js';
 
 /**
  * `/docs` (the UI) and `/docs-json` (the document), generated from the controllers and DTOs.
@@ -10,9 +10,10 @@ import { bearerProblem } from './bearer-token.js';
 export function setUpOpenApi(app: INestApplication, tokens: readonly string[]): void {
   if (tokens.length > 0) {
     app.use(['/docs', '/docs-json'], (req: Request, res: Response, next: NextFunction) => {
-      const problem = bearerProblem(req.headers.authorization, tokens);
-      if (!problem) return next();
-      res.status(401).json({ statusCode: 401, error: 'Unauthorized', message: [problem] });
+      const refusal = checkBearer(req.headers.authorization, tokens);
+      if (!refusal) return next();
+      res.setHeader('WWW-Authenticate', refusal.challenge);
+      res.status(401).json({ statusCode: 401, error: 'Unauthorized', message: [refusal.message] });
     });
   }
   const config = new DocumentBuilder()
@@ -24,5 +25,6 @@ export function setUpOpenApi(app: INestApplication, tokens: readonly string[]): 
     .addBearerAuth()
     .build();
   const document = SwaggerModule.createDocument(app, config);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+  // Only the JSON document besides the UI: every route served here must be behind the check.
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', raw: ['json'] });
 }

@@ -9,6 +9,7 @@ import {
 import type { CommandState } from '@ratchet/lifecycle';
 import {
   INBOUND_FILTERS,
+  MqttConnectError,
   type MqttConnection,
   ackAfterHandler,
   connectMqtt,
@@ -155,7 +156,7 @@ export class MqttGateway
     const o = this.options.mqtt!;
     const prefix =
       o.clientIdPrefix ?? `ratchet-${this.meta.instanceId.replace(/[^A-Za-z0-9_.-]/g, '-')}`;
-    const conn = await connectMqtt({
+    const options = {
       url: o.url,
       username: o.username,
       password: o.password,
@@ -164,9 +165,20 @@ export class MqttGateway
       clean: extra.clean,
       prepare: extra.prepare,
       logger: this.logger,
-    });
-    this.connections.push(conn);
-    return conn;
+    };
+    // A broker that is not up yet (a restart, a deployment starting in any order) is waited
+    // for; one that refuses us (credentials, ACL) is a configuration error and stops the start.
+    for (let delay = 500; ; delay = Math.min(delay * 2, 5_000)) {
+      try {
+        const conn = await connectMqtt(options);
+        this.connections.push(conn);
+        return conn;
+      } catch (e) {
+        if (!(e instanceof MqttConnectError) || !isNetworkError(e.cause)) throw e;
+        this.logger.warn(`${e.message}; trying again in ${delay} ms`);
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 }
 
@@ -180,3 +192,7 @@ const closeWithin =
       await c.close(true);
     }
   };
+
+/** Socket-level failures (ECONNREFUSED, ETIMEDOUT, …) carry a string code; CONNACK refusals a number. */
+const isNetworkError = (cause: unknown): boolean =>
+  typeof (cause as { code?: unknown } | null)?.code === 'string';

@@ -1,0 +1,66 @@
+import { describe, expect, it } from '@jest/globals';
+import { EventStoreDBClient } from '@eventstore/db-client';
+import { ConfigError, KNOWN_VARIABLES, loadConfig } from './ledger-config.js';
+
+const problemsOf = (env: Record<string, string>): readonly string[] => {
+  try {
+    loadConfig(env);
+    return [];
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+};
+
+describe('KNOWN_VARIABLES', () => {
+  it('is exactly the set of variables loadConfig reads', () => {
+    const read = new Set<string>();
+    const spy = new Proxy({} as Record<string, string | undefined>, {
+      get: (_, name) => {
+        if (typeof name === 'string') read.add(name);
+        return undefined;
+      },
+    });
+    loadConfig(spy);
+    expect([...read].sort()).toEqual([...KNOWN_VARIABLES].sort());
+  });
+});
+
+describe('EVENTSTORE_URL', () => {
+  it('accepts the schemes the EventStoreDB client parses, and refuses the others at once', () => {
+    expect(
+      problemsOf({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_URL: 'esdb://k:2113?tls=false' }),
+    ).toEqual([]);
+    expect(
+      problemsOf({ LEDGER_STORE: 'eventstoredb', EVENTSTORE_URL: 'kurrentdb://k:2113?tls=false' }),
+    ).toEqual([expect.stringMatching(/^EVENTSTORE_URL=kurrentdb:.*esdb, esdb\+discover/)]);
+  });
+
+  it('(why) @eventstore/db-client 6 refuses kurrentdb:// at start-up', () => {
+    expect(() => EventStoreDBClient.connectionString('kurrentdb://k:2113?tls=false')).toThrow();
+    expect(() => EventStoreDBClient.connectionString('esdb://k:2113?tls=false')).not.toThrow();
+  });
+});
+
+describe('LEDGER_API_TOKENS', () => {
+  it('splits on commas and trims each token', () => {
+    const config = loadConfig({
+      LEDGER_API_TOKENS: ' first-token-0123456789 , second-token-0123456789 ',
+    });
+    expect(config.apiTokens).toEqual(['first-token-0123456789', 'second-token-0123456789']);
+  });
+
+  it('refuses a token no Authorization header could carry (spaces, non-ASCII)', () => {
+    for (const token of ['has a space in it 0123456789', 'caf\u00e9-token-0123456789abc']) {
+      expect(problemsOf({ LEDGER_API_TOKENS: token })).toEqual([
+        expect.stringMatching(/visible ASCII/),
+      ]);
+    }
+  });
+
+  it('refuses a short token', () => {
+    expect(problemsOf({ LEDGER_API_TOKENS: 'short' })).toEqual([
+      expect.stringMatching(/at least 16/),
+    ]);
+  });
+});

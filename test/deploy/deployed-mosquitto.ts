@@ -1,0 +1,99 @@
+/**
+ * Runs the Mosquitto that docker-compose.yml would run: the configuration, password and ACL
+ * files it mounts, found through the compose file itself (so the test cannot drift onto
+ * another file), with only the rewrites of mosquitto-conf.ts. Stopped by its PID.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { brokerAnswers, waitForAsync } from '@ratchet/mqtt/testing';
+import { freePort } from '../support/ledger-process.js';
+import { REPO_ROOT, bindMounts, type ComposeFile } from './compose-file.js';
+import { parseMosquittoConf, rewriteForTest } from './mosquitto-conf.js';
+
+/** Where the eclipse-mosquitto image reads its configuration (its default command). */
+export const IMAGE_CONF_PATH = '/mosquitto/config/mosquitto.conf';
+
+/** The mosquitto service's files, as repository paths, keyed by the path the container sees. */
+export function mosquittoFiles(compose: ComposeFile): Map<string, string> {
+  const service = compose.services['mosquitto'];
+  if (!service) throw new Error('docker-compose.yml has no "mosquitto" service');
+  return new Map(bindMounts(service).map((m) => [m.target, m.source]));
+}
+
+/** Whether to run; under CI=true a missing binary is a failure, never a skip. */
+export function requireMosquittoBinary(binary = 'mosquitto'): boolean {
+  const probe = spawnSync(binary, ['-h'], { stdio: 'ignore' });
+  if (!probe.error) return true;
+  const message = `${binary} is not installed (${probe.error.message}; apt-get install mosquitto)`;
+  if (process.env['CI'] === 'true')
+    throw new Error(`${message}; CI=true, so this is a failure, not a skip`);
+  process.stderr.write(`SKIPPING tests of the shipped Mosquitto files: ${message}\n`);
+  return false;
+}
+
+export interface DeployedMosquitto {
+  /** `mqtt://127.0.0.1:<test port>` of the listener shipped on `shippedPort` (1883, 1884). */
+  url(shippedPort: number): string;
+  /** What the broker printed (its configuration logs to stdout). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startDeployedMosquitto(compose: ComposeFile): Promise<DeployedMosquitto> {
+  const files = mosquittoFiles(compose);
+  const confSource = files.get(IMAGE_CONF_PATH);
+  if (!confSource) throw new Error(`compose mounts nothing at ${IMAGE_CONF_PATH}`);
+  const shipped = await readFile(join(REPO_ROOT, confSource), 'utf8');
+  const dir = await mkdtemp(join(tmpdir(), 'ratchet-deployed-mosquitto-'));
+  // Started as root, Mosquitto drops to the `mosquitto` user before it reads the password and
+  // ACL files: they must be readable by it, as they are in the container.
+  await chmod(dir, 0o755);
+  const copies = new Map<string, string>();
+  for (const [target, source] of files) {
+    if (target === IMAGE_CONF_PATH) continue;
+    const copy = join(dir, basename(target));
+    await copyFile(join(REPO_ROOT, source), copy);
+    await chmod(copy, 0o644);
+    copies.set(target, copy);
+  }
+  const ports = new Map<number, number>();
+  for (const l of parseMosquittoConf(shipped).listeners) ports.set(l.port, await freePort());
+  const conf = join(dir, 'mosquitto.conf');
+  await writeFile(conf, rewriteForTest(shipped, { ports, files: copies }), { mode: 0o644 });
+
+  let output = '';
+  const child: ChildProcess = spawn('mosquitto', ['-c', conf], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((r) => {
+    child.once('exit', () => r());
+    child.once('error', () => r());
+  });
+  const url = (shippedPort: number): string => {
+    const port = ports.get(shippedPort);
+    if (port === undefined) throw new Error(`mosquitto.conf has no listener ${shippedPort}`);
+    return `mqtt://127.0.0.1:${port}`;
+  };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const shippedPort of ports.keys()) {
+      await waitForAsync(
+        async () => child.exitCode === null && (await brokerAnswers(url(shippedPort), 200)),
+        `the deployed Mosquitto on its listener ${shippedPort}`,
+        5000,
+      );
+    }
+  } catch (e) {
+    await stop();
+    throw new Error(`${e instanceof Error ? e.message : String(e)}; it said:\n${output}`);
+  }
+  return { url, output: () => output, stop };
+}
