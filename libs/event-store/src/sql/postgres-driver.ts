@@ -46,6 +46,8 @@ const executor = (client: pg.Pool | pg.PoolClient): SqlExecutor => ({
   },
 });
 
+const ignoreClientError = (): void => undefined;
+
 export class PostgresDriver implements SqlDriver {
   readonly #pool: pg.Pool;
   readonly #ownsPool: boolean;
@@ -53,6 +55,12 @@ export class PostgresDriver implements SqlDriver {
 
   /** `ownsPool`: whether `close()` ends the pool (false when the caller shares its own). */
   constructor(pool: pg.Pool, ownsPool: boolean) {
+    // pg-pool takes its error listener off a client while it is checked out. A server that ends
+    // the session then (a restart, pg_terminate_backend) between two statements of a
+    // transaction, or in the same read that completes a new connection, makes the client emit
+    // 'error' with no query to fail: unhandled, that kills the process. With this listener the
+    // error reaches the next query instead, and the pool drops the client when it is released.
+    pool.on('connect', (client) => client.on('error', ignoreClientError));
     this.#pool = pool;
     this.#ownsPool = ownsPool;
     this.#direct = executor(pool);

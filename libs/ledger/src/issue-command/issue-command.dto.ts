@@ -106,6 +106,8 @@ export class IssueCommandDto {
 
   @ApiPropertyOptional({ type: () => RetryPolicyDto })
   @IsOptional()
+  // ValidateNested alone lets an array through (its elements are validated, the policy is lost).
+  @IsObject({ message: 'retry must be a JSON object' })
   @ValidateNested()
   @Type(() => RetryPolicyDto)
   retry?: RetryPolicyDto;
