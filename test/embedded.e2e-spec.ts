@@ -128,6 +128,7 @@ describe('ledger on its embedded default (PGlite + Aedes)', () => {
     await result('pump-3', id, [1, 2, 3]);
     await ack('pump-3', id, '"just a string"');
     await result('pump-3', id, Buffer.alloc(200_000, 0x7b).toString());
+    await result('pump-3', id, '{"status":"executed","output":"nul \\u0000 inside"}'); // not storable in jsonb
     await device.publishAsync('devices/pump-3/commands/not-a-uuid/ack', '{}', { qos: 1 });
     await device.publishAsync(
       `devices/pump-3/commands/${randomUUID()}/result`,
@@ -138,7 +139,13 @@ describe('ledger on its embedded default (PGlite + Aedes)', () => {
     await new Promise((r) => setTimeout(r, 300));
     expect(await state(id)).toMatchObject({ status: 'sent', revision: 1 });
     const metrics = (await ledger.http('GET', '/metrics')).body as string;
-    for (const reason of ['invalid_json', 'bad_shape', 'too_large', 'unknown_command']) {
+    for (const reason of [
+      'invalid_json',
+      'bad_shape',
+      'too_large',
+      'unknown_command',
+      'unsupported_character',
+    ]) {
       expect(metrics).toMatch(
         new RegExp(`ratchet_inbound_rejected_total\\{reason="${reason}"\\} [1-9]`),
       );
@@ -203,6 +210,9 @@ describe('ledger on its embedded default (PGlite + Aedes)', () => {
     expect(unknown.body.message).toEqual([expect.stringMatching(/not found/)]);
     expect((await ledger.http('GET', `/commands/${randomUUID()}/history`)).status).toBe(404);
     expect((await ledger.http('POST', `/commands/${randomUUID()}/cancel`)).status).toBe(404);
+    const nul = await issue({ deviceId: 'pump-6', name: 'upload', payload: { text: 'a\u0000b' } });
+    expect(nul.status).toBe(400);
+    expect(nul.body.message).toEqual([expect.stringMatching(/U\+0000/)]);
     const big = await issue({
       deviceId: 'pump-6',
       name: 'upload',

@@ -5,3 +5,4 @@ export * from './identity.js';
 export * from './retry.js';
 export * from './check-stream.js';
 export * from './metadata.js';
+export * from './storable.js';

@@ -2,7 +2,8 @@
  * Bytes → JSON for inbound MQTT payloads, as a value, never an exception: a device must not be
  * able to stop the service with a malformed message (CONTRACT.md section 3).
  */
-export type DecodeRejection = 'invalid_json' | 'bad_shape' | 'too_large';
+import { hasNulCharacter } from '@ratchet/lifecycle';
+export type DecodeRejection = 'invalid_json' | 'bad_shape' | 'too_large' | 'unsupported_character';
 
 export type Decoded<T> =
   | { readonly ok: true; readonly value: T }
@@ -51,7 +52,15 @@ export function parseJsonPayload(
       return rejectPayload('too_large', `payload is ${size} bytes, the limit is ${max}`);
     if (size === 0) return accept(undefined);
     const text = typeof input === 'string' ? input : utf8.decode(input as Uint8Array);
-    return accept(JSON.parse(text) as unknown);
+    const value = JSON.parse(text) as unknown;
+    // Valid JSON, but not storable (see hasNulCharacter): refused, counted, acknowledged.
+    if (hasNulCharacter(value)) {
+      return rejectPayload(
+        'unsupported_character',
+        'the payload contains U+0000, which cannot be stored',
+      );
+    }
+    return accept(value);
   } catch (e) {
     // TextDecoder (invalid UTF-8) and JSON.parse (syntax, or a pathological nesting depth)
     // are the only throwers here.

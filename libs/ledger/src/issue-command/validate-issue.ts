@@ -1,3 +1,4 @@
+import { hasNulCharacter } from '@ratchet/lifecycle';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { IssueCommandDto, MAX_PAYLOAD_BYTES } from './issue-command.dto.js';
@@ -9,6 +10,9 @@ export function validateIssueRequest(body: unknown): string[] {
   const dto = plainToInstance(IssueCommandDto, body);
   const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
   const messages = flatten(errors);
+  if (hasNulCharacter((body as { payload?: unknown }).payload)) {
+    messages.push('payload must not contain the character U+0000: it cannot be stored');
+  }
   return messages;
 }
 
