@@ -16,10 +16,11 @@ import {
   batchedTransitions,
   guardedAppends,
   compare,
+  pgliteRawTarget,
+  postgresRawTarget,
   prepare,
-  RAW_INSERT,
-  RAW_TABLE,
   rawInserts,
+  type RawTarget,
 } from './workloads.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
@@ -30,20 +31,19 @@ const BATCH = 100;
 interface Target {
   readonly name: string;
   readonly store: EventStore;
-  readonly rawInsert: (params: unknown[]) => Promise<unknown>;
-  readonly setupRaw: () => Promise<unknown>;
+  readonly raw: RawTarget;
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US').padStart(8);
 
-const run = async ({ name, store, rawInsert, setupRaw }: Target): Promise<void> => {
-  await setupRaw();
+const run = async ({ name, store, raw: target }: Target): Promise<void> => {
+  await target.setup();
   console.log(`\n${name}`);
   for (const writers of WRITERS) {
     const label = `${randomUUID().slice(0, 6)}-${writers}`;
     const [guarded, raw] = await compare(SECONDS, [
       await prepare(writers, guardedAppends(store, label)),
-      await prepare(writers, rawInserts(rawInsert, label)),
+      await prepare(writers, rawInserts(target.insert, label)),
     ]);
     console.log(
       `  ${writers} writer${writers > 1 ? 's' : ' '}  guarded append ${fmt(guarded)}/s` +
@@ -69,8 +69,7 @@ const postgres = async (): Promise<void> => {
     await run({
       name: `PostgreSQL (${database}, pool of 8)`,
       store,
-      setupRaw: () => pool.query(RAW_TABLE),
-      rawInsert: (values) => pool.query({ name: 'raw_insert', text: RAW_INSERT, values }),
+      raw: postgresRawTarget(pool),
     });
   } finally {
     await store.close();
@@ -88,8 +87,7 @@ const pglite = async (): Promise<void> => {
     await run({
       name: `PGlite (data directory ${dataDir}; one connection, writers take turns)`,
       store,
-      setupRaw: () => db.exec(RAW_TABLE),
-      rawInsert: (values) => db.query(RAW_INSERT, values),
+      raw: pgliteRawTarget(db),
     });
   } finally {
     await store.close();

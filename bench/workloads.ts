@@ -1,4 +1,6 @@
+import type { PGlite } from '@electric-sql/pglite';
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import type { EventStore, NewEvent } from '@ratchet/event-store';
 
 /** One writer's unit of work; resolves to the number of events it wrote. */
@@ -122,3 +124,39 @@ export const rawInserts =
       return 1;
     };
   };
+
+/** Where raw INSERTs go: `setup` creates `raw_events` (once per database), `insert` writes one row. */
+export interface RawTarget {
+  readonly setup: () => Promise<unknown>;
+  readonly insert: (params: unknown[]) => Promise<unknown>;
+}
+
+/** PostgreSQL: each INSERT is its own commit on one of the pool's connections. */
+export const postgresRawTarget = (pool: pg.Pool): RawTarget => ({
+  setup: () => pool.query(RAW_TABLE),
+  insert: (values) => pool.query({ name: 'raw_insert', text: RAW_INSERT, values }),
+});
+
+/** PGlite: one connection, so writers take turns. */
+export const pgliteRawTarget = (db: PGlite): RawTarget => ({
+  setup: () => db.exec(RAW_TABLE),
+  insert: (values) => db.query(RAW_INSERT, values),
+});
+
+/**
+ * The raw limit on its own: single-row INSERT commits per second with `writers` concurrent
+ * writers, for `seconds` (after the 0.3 s warm-up of `prepare`). Call `target.setup()` first.
+ */
+export const rawInsertLimit = async (
+  target: RawTarget,
+  writers: number,
+  seconds: number,
+): Promise<number> => {
+  const label = `${randomUUID().slice(0, 6)}-${writers}`;
+  const [perSecond] = await compare(
+    seconds,
+    [await prepare(writers, rawInserts(target.insert, label))],
+    1,
+  );
+  return perSecond;
+};

@@ -16,6 +16,9 @@ export class InboxClosedError extends Error {
   }
 }
 
+/** How long a message whose handling failed (store unreachable) is retried in-process. */
+const STORE_RETRY_MS = 20_000;
+
 /**
  * Device → ledger: acks and results become `AcknowledgeCommand` / `RecordResult` on the bus.
  * Whatever a device sends, this resolves (→ PUBACK) once the append or the harmless no-op has
@@ -38,7 +41,19 @@ export class DeviceInbox {
     if (this.closing) throw new InboxClosedError();
     this.inFlight++;
     try {
-      await this.route(topic, payload, packet);
+      // Retried here rather than left to the broker: an unacknowledged message comes back only
+      // when this connection reconnects, which an instance that outlives a short database
+      // outage never does, so the device's answer would never be recorded (found by the chaos
+      // run). Bounded well below 1.5 × keepalive: mqtt.js holds PINGRESPs meanwhile.
+      const giveUpAt = Date.now() + STORE_RETRY_MS;
+      for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+        try {
+          return await this.route(topic, payload, packet);
+        } catch (e) {
+          if (this.closing || Date.now() + delay > giveUpAt) throw e;
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
     } finally {
       if (--this.inFlight === 0) this.drained?.();
     }
