@@ -104,7 +104,7 @@ const run = (postgresRequired() || (await isPostgresReachable())) && (await requ
         return done.length === ids.length ? byCommand : undefined;
       },
       'every command to reach a result',
-      90_000,
+      240_000,
     );
     expect(streams.size).toBe(COMMANDS);
     for (const id of ids) {
@@ -140,5 +140,5 @@ const run = (postgresRequired() || (await isPostgresReachable())) && (await requ
     // Both instances took a share of device input (shared subscription).
     for (const m of metrics)
       expect(m).toMatch(/ratchet_transitions_applied_total\{type="CommandAcknowledged"\} [1-9]/);
-  }, 150_000);
+  }, 300_000);
 });
