@@ -29,3 +29,33 @@ export { createPostgresReadModelStore } from './postgres-read-model-store.js';
 export type { PostgresReadModelStoreOptions } from './postgres-read-model-store.js';
 export { stateTopicProjection } from './state-topic/state-topic.projection.js';
 export type { CommandStateMessage, PublishStates } from './state-topic/state-topic.projection.js';
+// Operator tools: rebuild, verify (the ledger's fsck), audit queries.
+export { rebuildProjection } from './rebuild/rebuild-projection.js';
+export type {
+  RebuildOptions,
+  RebuildPhase,
+  RebuildProgress,
+  RebuildResult,
+} from './rebuild/rebuild-types.js';
+export { REBUILDABLE_PROJECTIONS, UnknownProjectionError } from './rebuild/rebuildable.js';
+export { isClean, verifyLedger } from './verify/verify-ledger.js';
+export type {
+  MismatchKind,
+  ReadModelMismatch,
+  VerifyOptions,
+  VerifyProgress,
+  VerifyReport,
+} from './verify/verify-ledger.js';
+export type { LedgerViolation, LedgerViolationKind } from './verify/stream-tally.js';
+export { portLogReader } from './rebuild/log-reader.js';
+export type { LogReader } from './rebuild/log-reader.js';
+export { estimateLogSize, sqlLogReader } from './rebuild/sql-log-reader.js';
+export { ALL_TIME, listDeviceCommands } from './audit/device-commands.js';
+export type { AuditCursor, AuditPage } from './audit/device-commands.js';
+export { listLateResults } from './audit/late-results.js';
+export { allPages, deviceHistory, lateResultHistory } from './audit/command-history.js';
+export type { CommandHistoryEntry } from './audit/command-history.js';
+export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-lines.js';
+export type { HistoryLine } from './audit/history-lines.js';
+export { describeProjections } from './rebuild/projection-overview.js';
+export type { ProjectionOverview } from './rebuild/projection-overview.js';
