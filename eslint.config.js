@@ -21,7 +21,7 @@ export default tseslint.config(
   },
   {
     // CLIs and benchmarks print to the terminal on purpose.
-    files: ['bench/**', 'apps/*/src/cli/**', 'apps/device-sim/**', 'examples/**'],
+    files: ['bench/**', 'apps/*/src/cli/**', 'apps/device-sim/**', 'examples/**', 'chaos/**'],
     rules: { 'no-console': 'off' },
   },
 );

@@ -71,6 +71,13 @@ export async function startLedger(
           `LEDGER_API_TOKENS is not set and HTTP_HOST=${config.httpHost}: ANYONE WHO REACHES THIS HOST CAN ISSUE COMMANDS. Set LEDGER_API_TOKENS.`,
         );
     }
+    if (config.mqttUrl && !config.instanceId)
+      log.warn(
+        `LEDGER_INSTANCE_ID is not set: MQTT client ids carry the pid, so after a crash the ` +
+          `restarted process cannot resume this one's sessions, and the device answers the ` +
+          `broker queued in them are lost when they expire (${config.mqttSessionExpirySeconds} s). ` +
+          `Give each replica a stable LEDGER_INSTANCE_ID.`,
+      );
     log.log(`HTTP API on ${httpUrl}`);
     return {
       app,

@@ -48,6 +48,10 @@ export class LedgerAppModule {
           mqtt: {
             url: runtime.mqttUrl,
             sharedGroup: config.mqttSharedGroup,
+            // The embedded broker's sessions die with this process: nothing to resume. (Aedes
+            // also drops a persistent session on a publish to a topic with an empty level.)
+            persistentSession: config.mqttUrl !== null,
+            sessionExpirySeconds: config.mqttSessionExpirySeconds,
             ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
             ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
           },

@@ -28,3 +28,16 @@ export const isStaleRevisionError = (e: unknown): e is StaleRevisionError =>
 export class InvalidAppendError extends Error {
   override readonly name = 'InvalidAppendError';
 }
+
+/**
+ * An error that the same request will meet again however often it is retried: the append was
+ * malformed, or the database refused the data itself (SQLSTATE class 22, "data exception":
+ * an unsupported escape in jsonb, a value out of range). Anything else — a lost connection, a
+ * restart, a full pool, a timeout — may pass, and is worth retrying.
+ */
+export function isPermanentStoreError(error: unknown): boolean {
+  if (error instanceof InvalidAppendError) return true;
+  const code =
+    typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && code.startsWith('22');
+}

@@ -15,6 +15,13 @@ export interface LedgerConfig {
   readonly mqttPassword: string | null;
   /** MQTT 5 shared-subscription group of all instances of one ledger. */
   readonly mqttSharedGroup: string;
+  /**
+   * MQTT 5: how long the broker keeps an inbound session after its connection drops. Default
+   * 3600 with a LEDGER_INSTANCE_ID (a restart resumes the session and gets what was queued),
+   * 120 without one (client ids then change with the pid: nobody resumes the session, and
+   * under a shared subscription it keeps taking a share of device answers until it expires).
+   */
+  readonly mqttSessionExpirySeconds: number;
   readonly httpPort: number;
   readonly httpHost: string;
   readonly apiTokens: readonly string[];
@@ -52,6 +59,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'MQTT_USERNAME',
   'MQTT_PASSWORD',
   'MQTT_SHARED_GROUP',
+  'MQTT_SESSION_EXPIRY_SECONDS',
   'HTTP_PORT',
   'HTTP_HOST',
   'LEDGER_API_TOKENS',
@@ -142,6 +150,12 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     mqttUsername: str('MQTT_USERNAME'),
     mqttPassword: str('MQTT_PASSWORD'),
     mqttSharedGroup: str('MQTT_SHARED_GROUP') ?? 'ratchet',
+    mqttSessionExpirySeconds: int(
+      'MQTT_SESSION_EXPIRY_SECONDS',
+      str('LEDGER_INSTANCE_ID') ? 3_600 : 120,
+      0,
+      604_800,
+    ),
     httpPort: int('HTTP_PORT', 3000, 0, 65535),
     httpHost: str('HTTP_HOST') ?? (apiTokens.length > 0 ? '0.0.0.0' : '127.0.0.1'),
     apiTokens,

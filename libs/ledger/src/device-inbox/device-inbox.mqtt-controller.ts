@@ -1,11 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { IPublishPacket } from 'mqtt';
+import { isPermanentStoreError } from '@ratchet/event-store';
 import { decodeAck, decodeResult, parseInboundTopic } from '@ratchet/mqtt';
 import { AcknowledgeCommand } from '../acknowledge-command/acknowledge-command.command.js';
 import type { DeviceInputOutcome, MqttFacts } from '../device-input.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
 import { RecordResult } from '../record-result/record-result.command.js';
+import { CorruptStreamError } from '../transition/command-stream.js';
 import { LogLimiter } from './log-limiter.js';
 
 /** Thrown while shutting down: the message gets no PUBACK and the broker redelivers it. */
@@ -29,6 +31,7 @@ export class DeviceInbox {
   private readonly logger = new Logger('DeviceInbox');
   private readonly limiter = new LogLimiter();
   private inFlight = 0;
+  private lastArrival = 0;
   private closing = false;
   private drained: (() => void) | null = null;
 
@@ -39,6 +42,7 @@ export class DeviceInbox {
 
   async handle(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
     if (this.closing) throw new InboxClosedError();
+    this.lastArrival = Date.now();
     this.inFlight++;
     try {
       // Retried here rather than left to the broker: an unacknowledged message comes back only
@@ -50,12 +54,27 @@ export class DeviceInbox {
         try {
           return await this.route(topic, payload, packet);
         } catch (e) {
+          if (isPermanentStoreError(e) || e instanceof CorruptStreamError)
+            return this.unprocessable(topic, payload, e);
           if (this.closing || Date.now() + delay > giveUpAt) throw e;
           await new Promise((r) => setTimeout(r, delay));
         }
       }
     } finally {
       if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  /**
+   * Resolves once no message has arrived for `quietMs` (or after `maxMs`): what the broker had
+   * already routed here before the ledger left its shared group is handled, not refused.
+   */
+  async settle(quietMs: number, maxMs: number): Promise<void> {
+    const until = Date.now() + maxMs;
+    while (Date.now() < until) {
+      const quietFor = Date.now() - this.lastArrival;
+      if (this.inFlight === 0 && quietFor >= quietMs) return;
+      await new Promise((r) => setTimeout(r, Math.max(20, Math.min(quietMs - quietFor, 100))));
     }
   }
 
@@ -93,6 +112,22 @@ export class DeviceInbox {
     if (outcome.reason === 'device_mismatch' || outcome.reason === 'not_found') {
       this.reject(outcome.reason === 'not_found' ? 'unknown_command' : 'device_mismatch', topic);
     }
+  }
+
+  /**
+   * A message that passed the edge's checks but that the store refuses for its content, or
+   * that targets a stream which is not a command stream: retrying cannot help, and leaving it
+   * without PUBACK would hold it in the session and bring it back at every reconnect. It is
+   * acknowledged, counted as `unprocessable` and logged whole (bounded) at error level, so
+   * that an operator can replay it by hand once the cause is fixed.
+   */
+  private unprocessable(topic: string, payload: Buffer, error: unknown): void {
+    this.metrics.inboundRejected.inc({ reason: 'unprocessable' });
+    this.logger.error(
+      `inbound message on ${JSON.stringify(topic.slice(0, 200))} cannot be recorded and is ` +
+        `dropped (${error instanceof Error ? error.message : String(error)}); payload (base64, ` +
+        `first 2 KiB of ${payload.length} bytes): ${payload.subarray(0, 2048).toString('base64')}`,
+    );
   }
 
   private reject(reason: string, topic: string): void {

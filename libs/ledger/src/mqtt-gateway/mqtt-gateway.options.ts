@@ -14,6 +14,18 @@ export interface RatchetMqttOptions {
    * Default 4.
    */
   readonly inboxConnections?: number;
+  /**
+   * Inbound connections keep their session (`clean: false`, default), so that a message left
+   * without PUBACK by a crash is redelivered when the instance comes back with the same client
+   * ids. `false` for a broker whose sessions die with the process anyway (the embedded one).
+   */
+  readonly persistentSession?: boolean;
+  /**
+   * MQTT 5: how long the broker keeps an inbound session after its connection drops. Under a
+   * shared subscription, a session that nobody resumes keeps receiving its share of device
+   * answers until it expires, so keep it short unless the instance id is stable. Default 3600.
+   */
+  readonly sessionExpirySeconds?: number;
   /** Client id prefix; each connection appends its role. Default `ratchet-<instanceId>`. */
   readonly clientIdPrefix?: string;
 }

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
+import type { ISubscriptionMap } from 'mqtt';
 import type { CommandState } from '@ratchet/lifecycle';
 import {
   INBOUND_FILTERS,
@@ -27,7 +28,8 @@ import { MqttIntentPublisher } from './mqtt-intent-publisher.js';
 /**
  * Owns the ledger's broker connections: one to publish intents, one or more to receive device
  * input (shared-subscription members under MQTT 5). Inbound connections keep their session
- * (`clean: false`) so that a message left without PUBACK by a crash is redelivered.
+ * (`clean: false`) so that a message left without PUBACK by a crash is redelivered; a graceful
+ * stop leaves the shared group first, so that no answer is routed to a session nobody reads.
  */
 @Injectable()
 export class MqttGateway
@@ -37,6 +39,8 @@ export class MqttGateway
   private publisher: MqttIntentPublisher | null = null;
   private publisherConnection: MqttConnection | null = null;
   private connections: MqttConnection[] = [];
+  /** The shared-subscription filters of the inbound connections (none without MQTT 5). */
+  private inboundFilters: readonly string[] = [];
 
   constructor(
     @Inject(RATCHET_OPTIONS) private readonly options: RatchetModuleOptions,
@@ -118,6 +122,17 @@ export class MqttGateway
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    // Under a shared subscription the broker keeps routing a share of device answers to this
+    // instance's sessions after it is gone; they would wait there for its return (or be lost
+    // when the session expires). Leaving the group first sends them to the other instances;
+    // what was already routed here still arrives, and is handled while the inbox settles.
+    if (this.inboundFilters.length > 0) {
+      const inbound = this.connections.filter((c) => c !== this.publisherConnection);
+      await Promise.allSettled(
+        inbound.map((c) => withinMs(c.client.unsubscribeAsync([...this.inboundFilters]), 2_000)),
+      );
+      await this.inbox.settle(SETTLE_QUIET_MS, SETTLE_MAX_MS);
+    }
     await this.inbox.close();
     await Promise.allSettled(this.connections.map(closeWithin(GRACEFUL_CLOSE_MS)));
     this.connections = [];
@@ -126,7 +141,10 @@ export class MqttGateway
   private async connectInbox(index: number, protocol: 'auto' | 4 | 5): Promise<MqttConnection> {
     const o = this.options.mqtt!;
     const conn = await this.connect(`in-${index}`, {
-      clean: false,
+      clean: o.persistentSession === false,
+      ...(o.sessionExpirySeconds === undefined
+        ? {}
+        : { sessionExpirySeconds: o.sessionExpirySeconds }),
       protocol,
       prepare: (client) =>
         ackAfterHandler(
@@ -141,7 +159,26 @@ export class MqttGateway
     const filters = conn.capabilities.sharedSubscriptions
       ? INBOUND_FILTERS.map((f) => sharedFilter(group, f))
       : INBOUND_FILTERS;
+    if (conn.capabilities.sharedSubscriptions) this.inboundFilters = filters;
     await conn.client.subscribeAsync([...filters], { qos: 1 });
+    // Again on every reconnect, session or not (SUBSCRIBE is idempotent): mqtt.js resubscribes
+    // only when the broker has no session, and Mosquitto 2.0 restored from its persistence
+    // brings sessions back without their shared subscriptions, so the instance would receive
+    // nothing until it restarted (found by the chaos run). `resubscribe: true`, or mqtt.js
+    // skips filters it believes subscribed.
+    // A fresh object each time: mqtt.js deletes `resubscribe` from the one it is given.
+    const again = () =>
+      ({
+        ...Object.fromEntries(filters.map((f) => [f, { qos: 1 }])),
+        resubscribe: true,
+      }) as ISubscriptionMap;
+    conn.client.on('connect', () => {
+      conn.client
+        .subscribeAsync(again())
+        .catch((e: unknown) =>
+          this.logger.warn(`re-subscribing after a reconnect failed: ${String(e)}`),
+        );
+    });
     return conn;
   }
 
@@ -149,6 +186,7 @@ export class MqttGateway
     role: string,
     extra: {
       clean: boolean;
+      sessionExpirySeconds?: number;
       protocol?: 'auto' | 4 | 5;
       prepare?: Parameters<typeof connectMqtt>[0]['prepare'];
     },
@@ -163,6 +201,9 @@ export class MqttGateway
       clientId: `${prefix}-${role}`,
       protocol: extra.protocol ?? o.protocol ?? 'auto',
       clean: extra.clean,
+      ...(extra.sessionExpirySeconds === undefined
+        ? {}
+        : { sessionExpirySeconds: extra.sessionExpirySeconds }),
       prepare: extra.prepare,
       logger: this.logger,
     };
@@ -181,6 +222,13 @@ export class MqttGateway
     }
   }
 }
+
+/** After leaving the shared group: wait until no message came for this long (at most the max). */
+const SETTLE_QUIET_MS = 300;
+const SETTLE_MAX_MS = 3_000;
+
+const withinMs = <T>(work: Promise<T>, ms: number): Promise<T | 'late'> =>
+  Promise.race([work, new Promise<'late'>((r) => setTimeout(() => r('late'), ms).unref())]);
 
 /** A graceful DISCONNECT waits for outgoing QoS 1 messages; with the broker gone it never ends. */
 const GRACEFUL_CLOSE_MS = 2_000;
