@@ -8,6 +8,7 @@ import {
   encodeState,
 } from './codecs.js';
 import { DEFAULT_MAX_INBOUND_BYTES } from './json-payload.js';
+import { MAX_JSON_DEPTH } from '@ratchet/lifecycle';
 
 const CMD = '0b7f6a2e-4c1d-4e8a-9f3b-2d5c6e7f8a9b';
 const json = (v: unknown): Buffer => Buffer.from(JSON.stringify(v));
@@ -142,9 +143,33 @@ describe('decodeResult', () => {
   it('survives pathological nesting within the size limit', () => {
     const deep = `{"status":"executed","output":${'['.repeat(30_000)}${']'.repeat(30_000)}}`;
     expect(Buffer.byteLength(deep)).toBeLessThan(DEFAULT_MAX_INBOUND_BYTES);
-    // Accepted or rejected as invalid_json, depending on the engine's parser: never a throw.
+    // Refused as too deep (or as invalid_json, should the engine's parser give up first):
+    // never a throw, never handed on to code that recurses.
     const r = decodeResult(Buffer.from(deep));
-    expect(r.ok || r.reason === 'invalid_json').toBe(true);
+    expect(r.ok ? 'accepted' : r.reason).toMatch(/^(too_deep|invalid_json)$/);
+  });
+
+  it(`accepts an output nesting ${MAX_JSON_DEPTH} levels and refuses one more as too_deep`, () => {
+    const nest = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    const at = (n: number) =>
+      decodeResult(Buffer.from(`{"status":"executed","output":${nest(n)}}`));
+    expect(at(MAX_JSON_DEPTH).ok).toBe(true);
+    expect(at(MAX_JSON_DEPTH + 1)).toMatchObject({ ok: false, reason: 'too_deep' });
+  });
+
+  it('refuses a lone surrogate in the output or a key as unsupported_character', () => {
+    for (const text of [
+      '{"status":"executed","output":"\\ud800"}',
+      '{"status":"failed","error":"x\\udfff"}',
+      '{"status":"executed","output":{"\\ud83d":1}}',
+    ])
+      expect(decodeResult(Buffer.from(text))).toMatchObject({
+        ok: false,
+        reason: 'unsupported_character',
+      });
+    expect(decodeResult(Buffer.from('{"status":"executed","output":"\\ud83d\\ude00"}')).ok).toBe(
+      true,
+    );
   });
 
   it('does not let a __proto__ key change the shape', () => {

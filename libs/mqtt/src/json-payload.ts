@@ -2,8 +2,9 @@
  * Bytes → JSON for inbound MQTT payloads, as a value, never an exception: a device must not be
  * able to stop the service with a malformed message (CONTRACT.md section 3).
  */
-import { hasNulCharacter } from '@ratchet/lifecycle';
-export type DecodeRejection = 'invalid_json' | 'bad_shape' | 'too_large' | 'unsupported_character';
+import { MAX_JSON_DEPTH, unstorable } from '@ratchet/lifecycle';
+export type DecodeRejection =
+  'invalid_json' | 'bad_shape' | 'too_large' | 'unsupported_character' | 'too_deep';
 
 export type Decoded<T> =
   | { readonly ok: true; readonly value: T }
@@ -53,13 +54,11 @@ export function parseJsonPayload(
     if (size === 0) return accept(undefined);
     const text = typeof input === 'string' ? input : utf8.decode(input as Uint8Array);
     const value = JSON.parse(text) as unknown;
-    // Valid JSON, but not storable (see hasNulCharacter): refused, counted, acknowledged.
-    if (hasNulCharacter(value)) {
-      return rejectPayload(
-        'unsupported_character',
-        'the payload contains U+0000, which cannot be stored',
-      );
-    }
+    // Valid JSON, but not storable (see unstorable): refused, counted, acknowledged. The whole
+    // message is checked, one level more than a payload may nest: a result's output is inside.
+    const problem = unstorable(value, MAX_JSON_DEPTH + 1);
+    if (problem)
+      return rejectPayload(problem.reason, `the payload cannot be stored: ${problem.detail}`);
     return accept(value);
   } catch (e) {
     // TextDecoder (invalid UTF-8) and JSON.parse (syntax, or a pathological nesting depth)

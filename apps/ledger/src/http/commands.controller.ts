@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import {
@@ -25,12 +25,15 @@ export class CommandsController {
 
   /** `201` when new, `200` when the same id and body were already issued, `409` otherwise. */
   @Post()
+  // The body reaches the handler as parsed, and is validated there (validateIssueRequest): the
+  // global ValidationPipe would transform the payload, dropping keys such as `constructor`.
+  @ApiBody({ type: IssueCommandDto })
   async issue(
-    @Body() body: IssueCommandDto,
+    @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CommandView> {
     const { created, command } = await this.commands.execute(
-      new IssueCommand(body, { source: 'http' }),
+      new IssueCommand(body as IssueCommandDto, { source: 'http' }),
     );
     res.status(created ? 201 : 200);
     return toCommandView(command, null);

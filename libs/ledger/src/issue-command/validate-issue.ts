@@ -1,20 +1,56 @@
-import { hasNulCharacter } from '@ratchet/lifecycle';
+import { unstorable } from '@ratchet/lifecycle';
 import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import { IssueCommandDto, MAX_PAYLOAD_BYTES } from './issue-command.dto.js';
 
-/** The DTO's rules as messages, for callers on the bus that bypass the HTTP pipe. */
+const FIELDS = new Set([
+  'commandId',
+  'deviceId',
+  'name',
+  'payload',
+  'ackTimeoutMs',
+  'timeoutMs',
+  'expiresInMs',
+  'retry',
+]);
+const RETRY_FIELDS = new Set(['maxAttempts', 'on']);
+
+/**
+ * The DTO's rules as messages. HTTP requests and callers on the bus both come through here,
+ * with the body as it was parsed: the payload is stored exactly as sent, so it never passes
+ * through class-transformer, which drops keys named like `Object.prototype` members.
+ */
 export function validateIssueRequest(body: unknown): string[] {
-  if (body === null || typeof body !== 'object' || Array.isArray(body))
-    return ['body must be a JSON object'];
-  const dto = plainToInstance(IssueCommandDto, body);
-  const errors = validateSync(dto, { whitelist: true, forbidNonWhitelisted: true });
-  const messages = flatten(errors);
-  if (hasNulCharacter((body as { payload?: unknown }).payload)) {
-    messages.push('payload must not contain the character U+0000: it cannot be stored');
+  if (!isPlainObject(body)) return ['body must be a JSON object'];
+  // Own keys, checked before anything walks the body: `__proto__` or `constructor` as a key is
+  // refused like any unknown field, and only the known ones are handed to class-validator.
+  const messages = Object.keys(body)
+    .filter((k) => !FIELDS.has(k))
+    .map((k) => `property ${k} should not exist`);
+  const known = pick(body, FIELDS);
+  if (isPlainObject(known.retry)) {
+    for (const k of Object.keys(known.retry))
+      if (!RETRY_FIELDS.has(k)) messages.push(`retry.property ${k} should not exist`);
+    known.retry = pick(known.retry, RETRY_FIELDS);
   }
-  return messages;
+  // Before class-validator walks it: a payload nested thousands of levels deep is refused here.
+  const problem = unstorable(known.payload);
+  if (problem) messages.push(`payload cannot be stored: ${problem.detail}`);
+  else if (known.payload !== undefined && !isPlainObject(known.payload))
+    messages.push('payload must be a JSON object');
+  // The other fields are flat (retry.on is the deepest, at 3 levels): a deeply nested value in
+  // one of them is refused here too, before class-transformer recurses into it.
+  const rest = unstorable({ ...known, payload: null }, 4);
+  if (rest) return [...messages, `body cannot be stored: ${rest.detail}`];
+  const dto = plainToInstance(IssueCommandDto, { ...known, payload: undefined });
+  return [...messages, ...flatten(validateSync(dto, { whitelist: true }))];
 }
+
+const pick = (o: Record<string, unknown>, keys: ReadonlySet<string>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => keys.has(k)));
+
+const isPlainObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** CONTRACT.md: the payload is at most 64 KiB serialised. */
 export function payloadTooLarge(body: { payload?: unknown }): string | null {
