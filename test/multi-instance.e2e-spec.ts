@@ -101,7 +101,13 @@ const run = (postgresRequired() || (await isPostgresReachable())) && (await requ
             .get(id)
             ?.some((e) => e.type === 'CommandExecuted' || e.type === 'CommandFailed'),
         );
-        return done.length === ids.length ? byCommand : undefined;
+        if (done.length === ids.length) return byCommand;
+        // What is still open, so that a timeout says where the commands stopped.
+        const open = ids.filter((id) => !done.includes(id));
+        const sample = open
+          .slice(0, 5)
+          .map((id) => `${id}: ${(byCommand.get(id) ?? []).map((e) => e.type).join(' > ')}`);
+        throw new Error(`${open.length} without a result, e.g. ${sample.join('; ')}`);
       },
       'every command to reach a result',
       240_000,
