@@ -3,7 +3,11 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { streamOf } from '@ratchet/lifecycle';
 import { LedgerError } from '../errors.js';
-import { type CommandHistory, GetCommandHistoryQuery } from './get-command-history.query.js';
+import {
+  type CommandHistory,
+  GetCommandHistoryQuery,
+  toHistoryEventView,
+} from './get-command-history.query.js';
 
 @QueryHandler(GetCommandHistoryQuery)
 export class GetCommandHistoryHandler implements IQueryHandler<
@@ -18,13 +22,7 @@ export class GetCommandHistoryHandler implements IQueryHandler<
     if (events.length === 0) throw new LedgerError('not_found', [`command ${id} not found`]);
     return {
       commandId: id,
-      events: events.map((e) => ({
-        revision: Number(e.revision),
-        type: e.type,
-        data: e.data,
-        metadata: e.metadata,
-        recordedAt: e.recordedAt.toISOString(),
-      })),
+      events: events.map(toHistoryEventView),
     };
   }
 }
