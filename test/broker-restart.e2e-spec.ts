@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
 import { requireMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
-import { freePort } from './support/ledger-process.js';
+import { freePort } from '@ratchet/mqtt/testing';
 import {
   type TestLedger,
   connectDevice,

@@ -1,27 +1,10 @@
-import { connect, createServer } from 'node:net';
+import { freePort, portAnswers as answers } from '@ratchet/mqtt/testing';
 
-/** A loopback port nobody listens on right now (the kernel picks it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
+export { freePort };
 
 /** Does anything accept a TCP connection on this loopback port? */
-export function portAnswers(port: number, timeoutMs = 500): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
+export const portAnswers = (port: number, timeoutMs = 500): Promise<boolean> =>
+  answers('127.0.0.1', port, timeoutMs);
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -7,8 +7,7 @@ import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { brokerAnswers, waitForAsync } from '@ratchet/mqtt/testing';
-import { freePort } from '../support/ledger-process.js';
+import { brokerAnswers, freePort, waitForAsync } from '@ratchet/mqtt/testing';
 import { REPO_ROOT, bindMounts, type ComposeFile } from './compose-file.js';
 import { parseMosquittoConf, rewriteForTest } from './mosquitto-conf.js';
 

@@ -3,7 +3,7 @@
  * test can kill -9 it in the middle of its work and start it again on the same data.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '@ratchet/mqtt/testing';
 import { resolve } from 'node:path';
 
 // Tests run from the repository root; `npm test` builds dist/ before Jest starts.
@@ -14,14 +14,6 @@ export interface LedgerProcess {
   readonly output: () => string;
   http(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   kill(signal?: NodeJS.Signals): Promise<number | null>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
 }
 
 export async function spawnLedger(

@@ -1,13 +1,12 @@
 /**
  * The brokers the integration specs run against: the embedded Aedes (always) and the shared
  * Mosquitto, which under CI=true must answer — a missing broker in CI is a failure, not a skip.
- * (A copy of libs/mqtt's test helper, which has no public alias to import it by.)
  */
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { parseBrokerUrl, startEmbeddedBroker } from '@ratchet/mqtt';
+import { startEmbeddedBroker } from '@ratchet/mqtt';
+import { MOSQUITTO_URL, brokerAnswers } from '@ratchet/mqtt/testing';
 
-export const MOSQUITTO_URL = process.env['MOSQUITTO_URL'] ?? 'mqtt://127.0.0.1:1883';
+export { MOSQUITTO_URL, sleep, waitFor } from '@ratchet/mqtt/testing';
 
 export interface TestBroker {
   readonly url: string;
@@ -18,20 +17,6 @@ export interface BrokerCase {
   readonly name: string;
   /** Undefined: not available here (never under CI=true). */
   readonly start?: () => Promise<TestBroker>;
-}
-
-function brokerAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
-  const { host, port } = parseBrokerUrl(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 export async function testBrokers(): Promise<BrokerCase[]> {
@@ -57,17 +42,3 @@ export async function testBrokers(): Promise<BrokerCase[]> {
 
 /** Device ids no other test (or concurrent run on the shared Mosquitto) uses. */
 export const uniquePrefix = (what: string): string => `${what}-${randomUUID().slice(0, 8)}`;
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-export async function waitFor(
-  predicate: () => boolean,
-  what: string,
-  timeoutMs = 5000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-}

@@ -10,5 +10,6 @@ export {
   waitForAsync,
 } from './mosquitto.js';
 export type { Deferred } from './mosquitto.js';
+export { freePort, portAnswers } from './ports.js';
 export { startPrivateMosquitto } from './private-mosquitto.js';
 export type { PrivateMosquitto } from './private-mosquitto.js';

@@ -3,24 +3,15 @@
  * absent on a developer machine, but FAILS under CI=true: a missing broker in CI is a broken
  * pipeline, not a reason to go green.
  */
-import net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { parseBrokerUrl } from '../broker-url.js';
+import { portAnswers } from './ports.js';
 
 export const MOSQUITTO_URL = process.env['MOSQUITTO_URL'] ?? 'mqtt://127.0.0.1:1883';
 
 export function brokerAnswers(url: string, timeoutMs = 1000): Promise<boolean> {
   const { host, port } = parseBrokerUrl(url);
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port });
-    const done = (ok: boolean): void => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
+  return portAnswers(host, port, timeoutMs);
 }
 
 /** Resolves whether to run; throws under CI=true when Mosquitto does not answer. */
