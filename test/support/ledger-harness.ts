@@ -2,6 +2,7 @@
  * Starts the real service in-process (the same `startLedger` that `npm start` runs) and talks to
  * it the way users and devices do: HTTP with fetch, MQTT with mqtt.js.
  */
+import { afterAll } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,8 +21,32 @@ export interface TestLedger extends RunningLedger {
   stop(): Promise<void>;
 }
 
+/**
+ * Ledgers started by this test file and not stopped yet, their starts included. A start that
+ * outlives its hook's timeout on a loaded machine would otherwise finish after the file's
+ * environment is torn down, and its embedded broker would crash the Jest process on the next
+ * connection ("require after the Jest environment has been torn down").
+ */
+const live = new Set<Promise<TestLedger>>();
+afterAll(async () => {
+  await Promise.allSettled([...live].map(async (started) => (await started).stop()));
+}, 180_000);
+
 /** `env` overrides the environment the service reads (CONTRACT.md section 4). */
-export async function startTestLedger(env: Record<string, string> = {}): Promise<TestLedger> {
+export function startTestLedger(env: Record<string, string> = {}): Promise<TestLedger> {
+  const started = start(env);
+  live.add(started);
+  started.catch(() => live.delete(started));
+  return started.then((ledger) => ({
+    ...ledger,
+    stop: async () => {
+      live.delete(started);
+      await ledger.stop();
+    },
+  }));
+}
+
+async function start(env: Record<string, string>): Promise<TestLedger> {
   const dataDir = env.LEDGER_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'ratchet-e2e-')));
   const config = loadConfig({
     HTTP_PORT: '0',
