@@ -47,6 +47,12 @@ const run = (postgresRequired() || (await isPostgresReachable())) && (await requ
       DATABASE_URL: db.url,
       MQTT_URL: broker.url,
       MQTT_SHARED_GROUP: `g${randomUUID().slice(0, 8)}`,
+      // Not a test of deadlines: on a loaded machine a burst's answers can take longer than
+      // the default 10 s ack deadline, and the commands would end timed_out (with a late
+      // result) instead of executed. test/time-and-retry covers deadlines.
+      LEDGER_ACK_TIMEOUT_MS: String(600_000),
+      LEDGER_TIMEOUT_MS: String(600_000),
+      LEDGER_EXPIRES_IN_MS: String(600_000),
     };
     ledgers = [await startTestLedger(env), await startTestLedger(env)];
     fleet = await startFleet({
