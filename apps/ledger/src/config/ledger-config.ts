@@ -22,6 +22,8 @@ export interface LedgerConfig {
    * under a shared subscription it keeps taking a share of device answers until it expires).
    */
   readonly mqttSessionExpirySeconds: number;
+  /** MQTT 5: inbound shared-subscription connections per instance (each handles one message at a time). */
+  readonly mqttInboxConnections: number;
   readonly httpPort: number;
   readonly httpHost: string;
   readonly apiTokens: readonly string[];
@@ -60,6 +62,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'MQTT_PASSWORD',
   'MQTT_SHARED_GROUP',
   'MQTT_SESSION_EXPIRY_SECONDS',
+  'MQTT_INBOX_CONNECTIONS',
   'HTTP_PORT',
   'HTTP_HOST',
   'LEDGER_API_TOKENS',
@@ -150,6 +153,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     mqttUsername: str('MQTT_USERNAME'),
     mqttPassword: str('MQTT_PASSWORD'),
     mqttSharedGroup: str('MQTT_SHARED_GROUP') ?? 'ratchet',
+    mqttInboxConnections: int('MQTT_INBOX_CONNECTIONS', 16, 1, 64),
     mqttSessionExpirySeconds: int(
       'MQTT_SESSION_EXPIRY_SECONDS',
       str('LEDGER_INSTANCE_ID') ? 3_600 : 120,

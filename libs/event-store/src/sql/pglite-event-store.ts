@@ -37,5 +37,6 @@ export const createPgliteEventStore = async (
     await driver.close();
     throw error;
   }
-  return new SqlEventStore(driver, options);
+  // In-process reads cost no round trip: live subscriptions read as soon as they are woken.
+  return new SqlEventStore(driver, { subscriptionMinReadIntervalMs: 0, ...options });
 };

@@ -11,6 +11,7 @@ import type {
 } from '../event-store.port.js';
 import { assertValidAppend, assertValidAppends } from '../validate-append.js';
 import { writeAppend } from './append.js';
+import { writeAppendGroup } from './append-group.js';
 import { writeManyAppends } from './append-many.js';
 import { readAll, scanAll } from './read-all.js';
 import { readStream } from './read-stream.js';
@@ -25,7 +26,34 @@ export interface SqlEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Events per read of a catching-up subscription (default 500). */
   readonly subscriptionBatchSize?: number;
+  /**
+   * Shortest time between two live reads of one subscription (default 10 ms; PGlite: 0): under
+   * load the appends of that interval are delivered as one page (one projection transaction)
+   * instead of a read of the log per append and per subscription.
+   */
+  readonly subscriptionMinReadIntervalMs?: number;
+  /**
+   * Group commit (default 4): at most this many append statements at once. Appends that arrive
+   * while they all run wait, and go together as one statement and one commit (see
+   * append-group.ts) as soon as one finishes. Under light load every append goes alone, at
+   * once; under heavy load a round trip and a commit serve many.
+   */
+  readonly appendConcurrency?: number;
+  /** The most appends in one group (default 64). */
+  readonly appendGroupSize?: number;
 }
+
+interface PendingAppend extends StreamAppend {
+  readonly resolve: (result: AppendResult) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** An error the server raised for the statement (SQLSTATE): the statement wrote nothing. */
+const isStatementError = (error: unknown): boolean =>
+  typeof error === 'object' &&
+  error !== null &&
+  typeof (error as { code?: unknown }).code === 'string' &&
+  /^[0-9A-Z]{5}$/.test((error as { code: string }).code);
 
 /** Thrown inside the batch transaction to roll it back; never leaves this module. */
 class StaleBatch {
@@ -45,11 +73,19 @@ export class SqlEventStore implements EventStore {
   readonly #subscriptions = new Set<Subscription>();
   readonly #pollIntervalMs: number;
   readonly #batchSize: number;
+  readonly #minReadIntervalMs: number;
+  readonly #appendConcurrency: number;
+  readonly #appendGroupSize: number;
+  #pending: PendingAppend[] = [];
+  #writing = 0;
 
   constructor(driver: SqlDriver, options: SqlEventStoreOptions = {}) {
     this.#driver = driver;
     this.#pollIntervalMs = options.pollIntervalMs ?? 100;
     this.#batchSize = options.subscriptionBatchSize ?? 500;
+    this.#minReadIntervalMs = options.subscriptionMinReadIntervalMs ?? 10;
+    this.#appendConcurrency = Math.max(1, options.appendConcurrency ?? 4);
+    this.#appendGroupSize = Math.max(1, options.appendGroupSize ?? 64);
   }
 
   async append(
@@ -58,16 +94,69 @@ export class SqlEventStore implements EventStore {
     expected: ExpectedRevision,
   ): Promise<AppendResult> {
     assertValidAppend(stream, events, expected);
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#pending.push({ stream, events, expected, resolve, reject });
+      this.#startWriting();
+    });
+  }
+
+  #startWriting(): void {
+    while (this.#writing < this.#appendConcurrency && this.#pending.length > 0) {
+      const group = this.#pending.splice(0, this.#appendGroupSize);
+      this.#writing += 1;
+      void this.#write(group).finally(() => {
+        this.#writing -= 1;
+        this.#startWriting();
+      });
+    }
+  }
+
+  /** Settles every append of the group; never rejects. */
+  async #write(group: PendingAppend[]): Promise<void> {
+    if (group.length > 1) {
+      // Heads are locked in stream order by every group (stable: one stream's appends keep
+      // their order), so that two groups cannot deadlock on each other.
+      const ordered = [...group].sort(byStream);
+      let outcomes: Array<AppendResult | Error>;
+      try {
+        outcomes = await writeAppendGroup(this.#driver, ordered);
+      } catch (error) {
+        // Not a statement error (a lost connection): it may have committed; say so to each.
+        if (!isStatementError(error)) {
+          for (const append of group) append.reject(error);
+          return;
+        }
+        // One append's own failure (a reused event id, an unstorable value, a deadlock) fails
+        // the statement, and nothing of it was written: each goes alone and gets its own answer.
+        for (const append of ordered) await this.#writeAlone(append);
+        return;
+      }
+      this.#signal.notify();
+      ordered.forEach((append, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome instanceof Error) append.reject(outcome);
+        else append.resolve(outcome);
+      });
+      return;
+    }
+    await this.#writeAlone(group[0]!);
+  }
+
+  async #writeAlone({ stream, events, expected, resolve, reject }: PendingAppend): Promise<void> {
     let result: AppendResult;
     try {
       // One statement, outside any explicit transaction: it commits or fails as a whole.
       result = await writeAppend(this.#driver, stream, events, expected);
     } catch (error) {
-      if (!isUniqueViolation(error)) throw error;
-      throw await staleFromUniqueViolation(this.#driver, [{ stream, events, expected }]);
+      if (!isUniqueViolation(error)) return reject(error);
+      return reject(
+        await staleFromUniqueViolation(this.#driver, [{ stream, events, expected }]).catch(
+          (e: unknown) => e,
+        ),
+      );
     }
     this.#signal.notify();
-    return result;
+    resolve(result);
   }
 
   async appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]> {
@@ -107,7 +196,12 @@ export class SqlEventStore implements EventStore {
     const subscription: Subscription = new PollingSubscription(
       (readOptions) => scanAll(this.#driver, readOptions),
       this.#signal,
-      { ...options, pollIntervalMs: this.#pollIntervalMs, batchSize: this.#batchSize },
+      {
+        ...options,
+        pollIntervalMs: this.#pollIntervalMs,
+        minReadIntervalMs: this.#minReadIntervalMs,
+        batchSize: this.#batchSize,
+      },
       () => this.#subscriptions.delete(subscription),
     );
     this.#subscriptions.add(subscription);

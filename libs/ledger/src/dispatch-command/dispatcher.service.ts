@@ -1,10 +1,8 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
-import { deadlinesOf, streamOf } from '@ratchet/lifecycle';
+import { deadlinesOf } from '@ratchet/lifecycle';
 import { LedgerClock } from '../clock.js';
 import { InstanceMetadata } from '../instance-metadata.js';
 import { INTENT_PUBLISHER } from '../ratchet.options.js';
-import { foldStream } from '../transition/command-stream.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import type { IntentPublisher } from './intent-publisher.port.js';
 
@@ -20,15 +18,15 @@ export class Dispatcher {
   private readonly logger = new Logger('Dispatcher');
 
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly transitions: CommandTransitions,
     private readonly meta: InstanceMetadata,
     private readonly clock: LedgerClock,
     @Optional() @Inject(INTENT_PUBLISHER) private readonly publisher?: IntentPublisher,
   ) {}
 
+  /** Right after this process issued (or retried) the command: its state is already known. */
   dispatchInBackground(commandId: string, correlationId: string): void {
-    this.dispatch(commandId, correlationId).catch((e: unknown) =>
+    this.dispatch(commandId, correlationId, 'known').catch((e: unknown) =>
       // The command stays `requested`; a sweep re-dispatches or expires it.
       this.logger.warn(
         `command=${commandId} correlation=${correlationId} dispatch failed: ${String(e)}`,
@@ -36,10 +34,22 @@ export class Dispatcher {
     );
   }
 
-  async dispatch(commandId: string, correlationId: string): Promise<DispatchOutcome> {
+  /**
+   * `read` (the default, e.g. a sweep): decides on the stream as read now. `known`: on the state
+   * this process last knew (see CommandStateCache), which is exact right after it issued the
+   * command. An older state can at worst publish the intent once more (the device sees the
+   * command id twice, as after any racing dispatch); `CommandSent` itself is a guarded append.
+   */
+  async dispatch(
+    commandId: string,
+    correlationId: string,
+    source: 'read' | 'known' = 'read',
+  ): Promise<DispatchOutcome> {
     if (!this.publisher) return 'no_publisher';
-    const stream = streamOf(commandId);
-    const state = foldStream(stream, await this.store.readStream(stream));
+    const state =
+      source === 'known'
+        ? await this.transitions.known(commandId)
+        : await this.transitions.read(commandId);
     if (!state) return 'not_found';
     if (state.status !== 'requested') return 'not_requested';
     const now = this.clock.now();

@@ -11,7 +11,7 @@ export interface RatchetMqttOptions {
    * Inbound connections. mqtt.js handles one message at a time per connection (the PUBACK
    * waits for the append), so several shared-subscription members multiply throughput.
    * Without shared subscriptions (MQTT 3.1.1, the embedded broker) there is always one.
-   * Default 4.
+   * Default 16 (`DEFAULT_INBOX_CONNECTIONS`).
    */
   readonly inboxConnections?: number;
   /**

@@ -70,7 +70,7 @@ export class MqttGateway
     // Subscribe only now: the CQRS handlers are registered during bootstrap.
     const first = await this.connectInbox(0, o.protocol ?? 'auto');
     const shared = first.capabilities.sharedSubscriptions;
-    const count = shared ? Math.max(1, o.inboxConnections ?? 4) : 1;
+    const count = shared ? Math.max(1, o.inboxConnections ?? DEFAULT_INBOX_CONNECTIONS) : 1;
     for (let i = 1; i < count; i++) await this.connectInbox(i, first.protocolVersion);
     this.logger.log(
       `receiving device input on ${count} connection(s), MQTT ${first.protocolVersion === 5 ? '5' : '3.1.1'}` +
@@ -222,6 +222,14 @@ export class MqttGateway
     }
   }
 }
+
+/**
+ * Device input is handled one message at a time per connection (the PUBACK waits for the
+ * append), so throughput is connections ÷ append latency. 16 rather than 4 took the lifecycle
+ * benchmark from ~60 to ~120 completed commands/s on a loaded 2-core machine, and gives group
+ * commit more concurrent appends to batch.
+ */
+export const DEFAULT_INBOX_CONNECTIONS = 16;
 
 /** After leaving the shared group: wait until no message came for this long (at most the max). */
 const SETTLE_QUIET_MS = 300;

@@ -1,36 +1,68 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
-import { type CommandInput, type TransitionMetadata, isTerminal } from '@ratchet/lifecycle';
+import {
+  type CommandInput,
+  type CommandState,
+  type TransitionMetadata,
+  isTerminal,
+  streamOf,
+} from '@ratchet/lifecycle';
 import { LedgerClock } from '../clock.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
-import { type TransitionResult, defaultTransitionOptions, transition } from './transition.js';
+import { foldStream } from './command-stream.js';
+import { CommandStateCache } from './command-state-cache.js';
+import {
+  type TransitionOptions,
+  type TransitionResult,
+  defaultTransitionOptions,
+  transition,
+} from './transition.js';
 
-/** The transition shell as a Nest provider: the same loop, plus metrics and one log line. */
+/**
+ * The transition shell as a Nest provider: the same loop, plus metrics and one log line, and
+ * this instance's cache of command states (one per provider, hence per store), which spares
+ * the read before an append when this process made or saw the last change of the command.
+ */
 @Injectable()
 export class CommandTransitions {
   private readonly logger = new Logger('Transitions');
+  private readonly cache = new CommandStateCache();
+  private readonly options: TransitionOptions;
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly metrics: LedgerMetrics,
     private readonly clock: LedgerClock,
-  ) {}
+  ) {
+    this.options = { ...defaultTransitionOptions, now: this.clock.now, cache: this.cache };
+  }
+
+  /**
+   * The command's state as this process last knew it (possibly older than the store's, never
+   * different at the same revision), or read from the store when it knows nothing. For callers
+   * that may act on an old state because what they then do goes through `apply`.
+   */
+  async known(commandId: string): Promise<CommandState | null> {
+    const stream = streamOf(commandId);
+    const cached = this.cache.get(stream);
+    if (cached) return cached;
+    return this.read(commandId);
+  }
+
+  /** The command's state read from the store now (and remembered). */
+  async read(commandId: string): Promise<CommandState | null> {
+    const stream = streamOf(commandId);
+    const state = foldStream(stream, await this.store.readStream(stream));
+    this.cache.remember(stream, state);
+    return state;
+  }
 
   async apply(
     commandId: string,
     input: CommandInput,
     metadata: TransitionMetadata,
   ): Promise<TransitionResult> {
-    const result = await transition(
-      this.store,
-      commandId,
-      input,
-      { metadata },
-      {
-        ...defaultTransitionOptions,
-        now: this.clock.now,
-      },
-    );
+    const result = await transition(this.store, commandId, input, { metadata }, this.options);
     if (result.conflicts > 0) this.metrics.conflicts.inc(result.conflicts);
     const ids = `command=${commandId} correlation=${metadata.correlationId}`;
     switch (result.outcome) {

@@ -17,6 +17,7 @@ import {
   streamOf,
 } from '@ratchet/lifecycle';
 import { randomUUID } from 'node:crypto';
+import { CommandStateCache } from './command-state-cache.js';
 import {
   type TransitionOptions,
   type TransitionResult,
@@ -172,6 +173,183 @@ function describeShell(
           results.filter((r) => r.outcome === 'unchanged' && r.reason === 'device_mismatch'),
         ).toHaveLength(4);
       }
+    });
+
+    describe('with caches of command states (one per simulated instance)', () => {
+      const cached = (cache: CommandStateCache, t: number): TransitionOptions => ({
+        ...at(t),
+        cache,
+      });
+
+      it('an instance whose cache is old appends nothing on it: stale, re-read, decided again', async () => {
+        const id = randomUUID();
+        const a = new CommandStateCache();
+        const b = new CommandStateCache();
+        const issue: CommandInput = { kind: 'issue', command: request(id) };
+        expect(
+          (await transition(store, id, issue, { metadata: meta }, cached(a, T0))).outcome,
+        ).toBe('applied');
+        // b learns the command at revision 0, then a moves it on twice behind b's back.
+        expect(
+          (await transition(store, id, issue, { metadata: meta }, cached(b, T0))).outcome,
+        ).toBe('unchanged');
+        expect(b.get(streamOf(id))?.revision).toBe(0n);
+        await transition(store, id, { kind: 'mark_sent' }, { metadata: meta }, cached(a, T0 + 1));
+        await transition(
+          store,
+          id,
+          { kind: 'acknowledge', deviceId: 'pump-1' },
+          { metadata: meta },
+          cached(a, T0 + 2),
+        );
+        // On b's old state (requested) a mark_sent would append CommandSent: the store refuses it.
+        const late = await transition(
+          store,
+          id,
+          { kind: 'mark_sent' },
+          { metadata: meta },
+          cached(b, T0 + 3),
+        );
+        expect(late).toMatchObject({ outcome: 'unchanged', reason: 'stale', conflicts: 1 });
+        expect(late.state?.status).toBe('acknowledged');
+        expect(b.get(streamOf(id))?.revision).toBe(2n);
+        // On b's old state an ack would append; on the real one it is a duplicate.
+        const again = await transition(
+          store,
+          id,
+          { kind: 'acknowledge', deviceId: 'pump-1' },
+          { metadata: meta },
+          cached(b, T0 + 4),
+        );
+        expect(again).toMatchObject({ outcome: 'unchanged', reason: 'duplicate' });
+        expect((await stream(store, id)).events.map((e) => e.type)).toEqual([
+          'CommandRequested',
+          'CommandSent',
+          'CommandAcknowledged',
+        ]);
+      });
+
+      it('an outcome other than an append is never taken from the cache', async () => {
+        const id = randomUUID();
+        const a = new CommandStateCache();
+        const b = new CommandStateCache();
+        await transition(
+          store,
+          id,
+          { kind: 'issue', command: request(id) },
+          { metadata: meta },
+          cached(a, T0),
+        );
+        await transition(store, id, { kind: 'mark_sent' }, { metadata: meta }, cached(a, T0 + 1));
+        // b remembers `sent`; a records the result.
+        await transition(store, id, { kind: 'mark_sent' }, { metadata: meta }, cached(b, T0 + 2));
+        expect(b.get(streamOf(id))?.status).toBe('sent');
+        await transition(
+          store,
+          id,
+          { kind: 'record_result', deviceId: 'pump-1', status: 'executed', output: { ok: 1 } },
+          { metadata: meta },
+          cached(a, T0 + 3),
+        );
+        // On b's `sent` a cancel is rejected (not_cancellable) either way, but the answer must
+        // carry the real state; a repeated mark_sent must say stale, not duplicate.
+        const cancel = await transition(
+          store,
+          id,
+          { kind: 'cancel' },
+          { metadata: meta },
+          cached(b, T0 + 4),
+        );
+        expect(cancel).toMatchObject({ outcome: 'rejected', code: 'not_cancellable' });
+        expect(cancel.state?.status).toBe('executed');
+        const sent = await transition(
+          store,
+          id,
+          { kind: 'mark_sent' },
+          { metadata: meta },
+          cached(b, T0 + 5),
+        );
+        expect(sent).toMatchObject({ outcome: 'unchanged', reason: 'stale' });
+      });
+
+      it('a repeated issue, with or without a cache entry, is a duplicate or an id conflict', async () => {
+        const id = randomUUID();
+        const a = new CommandStateCache();
+        await transition(
+          store,
+          id,
+          { kind: 'issue', command: request(id) },
+          { metadata: meta },
+          cached(a, T0),
+        );
+        const again = await transition(
+          store,
+          id,
+          { kind: 'issue', command: request(id) },
+          { metadata: meta },
+          cached(a, T0),
+        );
+        expect(again).toMatchObject({ outcome: 'unchanged', reason: 'duplicate', conflicts: 0 });
+        const other = await transition(
+          store,
+          id,
+          { kind: 'issue', command: { ...request(id), fingerprint: 'other' } },
+          { metadata: meta },
+          cached(new CommandStateCache(), T0),
+        );
+        expect(other).toMatchObject({ outcome: 'rejected', code: 'id_conflict' });
+        expect((await stream(store, id)).events).toHaveLength(1);
+      });
+
+      it('a storm of mixed inputs from 4 instances with caches leaves one valid path', async () => {
+        for (let round = 0; round < 5; round++) {
+          const id = randomUUID();
+          const caches = Array.from({ length: 4 }, () => new CommandStateCache());
+          await Promise.all(
+            caches.map((c) =>
+              transition(
+                store,
+                id,
+                { kind: 'issue', command: request(id) },
+                { metadata: meta },
+                cached(c, T0),
+              ),
+            ),
+          );
+          const inputs: CommandInput[] = [
+            ...Array<CommandInput>(6).fill({ kind: 'mark_sent' }),
+            ...Array<CommandInput>(6).fill({ kind: 'acknowledge', deviceId: 'pump-1' }),
+            ...Array<CommandInput>(4).fill({
+              kind: 'record_result',
+              deviceId: 'pump-1',
+              status: 'executed',
+              output: {},
+            }),
+            ...Array<CommandInput>(3).fill({ kind: 'cancel' }),
+            ...Array<CommandInput>(3).fill({ kind: 'time_out' }),
+          ];
+          const results = await Promise.all(
+            inputs.map((input, i) =>
+              transition(store, id, input, { metadata: meta }, cached(caches[i % 4]!, T0 + 6_000)),
+            ),
+          );
+          const s = await stream(store, id);
+          expect(s.violations).toEqual([]);
+          const types = s.events.map((e) => e.type);
+          expect(new Set(types).size).toBe(types.length);
+          expect(s.state?.revision).toBe(BigInt(s.events.length - 1));
+          const applied = results.flatMap((r) => (r.outcome === 'applied' ? r.events : []));
+          expect(applied.map((e) => e.type).sort()).toEqual(types.slice(1).sort());
+          // What each cache holds is the stream's state at that revision.
+          for (const c of caches) {
+            const known = c.get(streamOf(id));
+            if (known)
+              expect(known).toEqual(
+                checkStream(id, s.events.slice(0, Number(known.revision) + 1)).state,
+              );
+          }
+        }
+      });
     });
   });
 }
