@@ -1,21 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import type { EventStore } from '@ratchet/event-store';
-import { MqttGateway, RatchetModule } from '@ratchet/ledger';
-import { READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
+import { RatchetModule } from '@ratchet/ledger';
+import type { ReadModelStore } from '@ratchet/read-models';
 import type { LedgerConfig } from './config/ledger-config.js';
 import { ApiTokenGuard } from './http/api-token.guard.js';
 import { CommandListController } from './http/command-list.controller.js';
 import { CommandsController } from './http/commands.controller.js';
 import { DevicesController } from './http/devices.controller.js';
-import {
-  HealthController,
-  READINESS_CHECKS,
-  type ReadinessCheck,
-} from './http/health.controller.js';
+import { HealthController } from './http/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { MetricsController } from './http/metrics.controller.js';
-import { projectionReadiness } from './http/projection-readiness.js';
+import { LedgerHealthIndicators } from './http/ledger-health.indicators.js';
 import { ProjectionMetrics } from './infrastructure/projection-metrics.js';
 
 export interface LedgerRuntime {
@@ -52,10 +49,13 @@ export class LedgerAppModule {
             // also drops a persistent session on a publish to a topic with an empty level.)
             persistentSession: config.mqttUrl !== null,
             sessionExpirySeconds: config.mqttSessionExpirySeconds,
+            inboxConnections: config.mqttInboxConnections,
             ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
             ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
           },
         }),
+        // The health controller says what changed; terminus would log every failed probe.
+        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [
         CommandListController,
@@ -71,19 +71,7 @@ export class LedgerAppModule {
           inject: [Reflector],
         },
         { provide: APP_FILTER, useClass: HttpErrorFilter },
-        {
-          provide: READINESS_CHECKS,
-          useFactory: (gateway: MqttGateway, readModels: ReadModelStore): ReadinessCheck[] => [
-            {
-              name: 'broker',
-              check: async () => {
-                if (!gateway.connected) throw new Error('not connected (reconnecting)');
-              },
-            },
-            projectionReadiness(readModels),
-          ],
-          inject: [MqttGateway, READ_MODEL_STORE],
-        },
+        LedgerHealthIndicators,
         ProjectionMetrics,
       ],
     };

@@ -1,17 +1,19 @@
-import { ConsoleLogger, type LogLevel, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { hostname } from 'node:os';
 import { EmbeddedBrokerPortInUseError } from '@ratchet/mqtt';
 import { ConfigError, loadConfig } from './config/ledger-config.js';
 import { startLedger } from './bootstrap.js';
+import { PinoLogger } from './logging/pino-logger.js';
 
 const log = new Logger('Ledger');
 
-const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
-
 async function main(): Promise<void> {
   const config = loadConfig();
-  const logger = new ConsoleLogger({
-    json: config.logFormat === 'json',
-    logLevels: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+  const logger = new PinoLogger({
+    format: config.logFormat,
+    level: config.logLevel,
+    // The same default as the events' metadata (InstanceMetadata).
+    instanceId: config.instanceId ?? `${hostname()}:${process.pid}`,
   });
   Logger.overrideLogger(logger);
   const running = await startLedger(config, logger);

@@ -3,6 +3,7 @@ export * from './ratchet.options.js';
 export * from './errors.js';
 export * from './clock.js';
 export * from './instance-metadata.js';
+export * from './logging/log-context.js';
 export * from './device-input.js';
 export * from './metrics/ledger-metrics.js';
 export * from './transition/transition.js';

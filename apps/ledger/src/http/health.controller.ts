@@ -1,58 +1,145 @@
-import { Controller, Get, HttpException, Inject, SetMetadata } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
+import { Controller, Get, Logger, ServiceUnavailableException, SetMetadata } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { PUBLIC_ROUTE } from './api-token.guard.js';
+import { LedgerHealthIndicators } from './ledger-health.indicators.js';
 
-/** Something whose reachability readiness depends on (the broker connection, projections). */
-export interface ReadinessCheck {
-  readonly name: string;
-  check(): Promise<void>;
+export interface LiveBody {
+  readonly status: 'up';
 }
-export const READINESS_CHECKS = Symbol.for('ratchet.ReadinessChecks');
 
+export interface ReadyBody {
+  readonly status: 'up';
+  /** `up` for each dependency: `store`, `broker`, `projections`. */
+  readonly checks: Record<string, 'up'>;
+  /** What each indicator measured: response times, the projections' lag. */
+  readonly details: HealthCheckResult['details'];
+}
+
+const UNAVAILABLE_SCHEMA = {
+  type: 'object',
+  properties: {
+    statusCode: { type: 'number', example: 503 },
+    error: { type: 'string', example: 'Service Unavailable' },
+    message: {
+      type: 'array',
+      items: { type: 'string' },
+      example: ['broker down: not connected (reconnecting)'],
+    },
+  },
+};
+
+/**
+ * Liveness and readiness on @nestjs/terminus. Both are open (no token). The bodies keep the
+ * ledger's own shape: `{ status: 'up', … }`, and a 503 in the error shape of CONTRACT.md,
+ * naming what is down.
+ */
 @ApiTags('health')
 @Controller('health')
 @SetMetadata(PUBLIC_ROUTE, true)
 export class HealthController {
+  private readonly logger = new Logger('Health');
+  /** The names of what readiness last found down (`null`: up), to log only changes. */
+  private lastDown: string | null = null;
+
   constructor(
-    @Inject(EVENT_STORE) private readonly store: EventStore,
-    @Inject(READINESS_CHECKS) private readonly checks: readonly ReadinessCheck[],
+    private readonly health: HealthCheckService,
+    private readonly indicators: LedgerHealthIndicators,
   ) {}
 
+  /** `200` while the process runs, also while it shuts down (it is finishing its work). */
   @Get('live')
-  live(): { status: 'up' } {
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({
+    description: 'The process is up.',
+    schema: { type: 'object', properties: { status: { type: 'string', enum: ['up'] } } },
+  })
+  async live(): Promise<LiveBody> {
+    try {
+      await this.health.check([]);
+    } catch (e) {
+      if (outcomeOf(e)?.status !== 'shutting_down') throw e;
+    }
     return { status: 'up' };
   }
 
-  /** `200` when the store and every other dependency answer; `503` naming what is down. */
+  /**
+   * `200` when the store, the broker connection and the projections are up; `503` naming what
+   * is down, and while shutting down (so that a load balancer stops sending work first).
+   */
   @Get('ready')
-  async ready(): Promise<{ status: 'up'; checks: Record<string, 'up'> }> {
-    const all: ReadinessCheck[] = [
-      { name: 'store', check: () => this.store.ping() },
-      ...this.checks,
-    ];
-    const results = await Promise.all(
-      all.map(async (c) => {
-        try {
-          await withTimeout(c.check(), 2000);
-          return [c.name, 'up'] as const;
-        } catch (e) {
-          return [c.name, `down: ${e instanceof Error ? e.message : String(e)}`] as const;
-        }
-      }),
-    );
-    const down = results.filter(([, s]) => s !== 'up');
-    if (down.length > 0) {
-      throw new HttpException({ message: down.map(([n, s]) => `${n} ${s}`) }, 503);
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
+  @ApiOkResponse({
+    description: 'The store answers, the broker is connected and the projections run.',
+    schema: {
+      type: 'object',
+      properties: {
+        status: { type: 'string', enum: ['up'] },
+        checks: {
+          type: 'object',
+          additionalProperties: { type: 'string', enum: ['up'] },
+          example: { store: 'up', broker: 'up', projections: 'up' },
+        },
+        details: {
+          type: 'object',
+          additionalProperties: { type: 'object' },
+          example: {
+            store: { status: 'up', responseTime: 1 },
+            broker: { status: 'up', responseTime: 0 },
+            projections: {
+              status: 'up',
+              responseTime: 2,
+              lag: { command_status: { events: 0, capped: false, ms: 0 } },
+            },
+          },
+        },
+      },
+    },
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'A dependency is down (each named), or the service is shutting down.',
+    schema: UNAVAILABLE_SCHEMA,
+  })
+  async ready(): Promise<ReadyBody> {
+    let result: HealthCheckResult;
+    try {
+      result = await this.health.check(this.indicators.readiness());
+    } catch (e) {
+      const outcome = outcomeOf(e);
+      if (!outcome) throw e;
+      const failed = Object.entries(outcome.error ?? {});
+      const down =
+        outcome.status === 'shutting_down'
+          ? ['shutting down']
+          : failed.map(([name, d]) => `${name} down: ${String(d?.message ?? 'down')}`);
+      this.note(
+        outcome.status === 'shutting_down' ? 'shutting_down' : failed.map(([n]) => n).join(','),
+        down,
+      );
+      throw new ServiceUnavailableException({ message: down });
     }
-    return { status: 'up', checks: Object.fromEntries(results) as Record<string, 'up'> };
+    this.note(null, []);
+    return {
+      status: 'up',
+      checks: Object.fromEntries(Object.keys(result.details).map((k) => [k, 'up' as const])),
+      details: result.details,
+    };
+  }
+
+  /** One line when readiness changes (not one per probe). */
+  private note(names: string | null, down: readonly string[]): void {
+    if (names === this.lastDown) return;
+    if (names) this.logger.warn(`not ready: ${down.join('; ')}`);
+    else if (this.lastDown) this.logger.log('ready again');
+    this.lastDown = names;
   }
 }
 
-const withTimeout = <T>(p: Promise<T>, ms: number): Promise<T> =>
-  Promise.race([
-    p,
-    new Promise<T>((_, reject) =>
-      setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms).unref(),
-    ),
-  ]);
+/** The result terminus answers 503 with. */
+const outcomeOf = (e: unknown): HealthCheckResult | null => {
+  if (!(e instanceof ServiceUnavailableException)) return null;
+  const body = e.getResponse() as Partial<HealthCheckResult>;
+  return typeof body === 'object' && body !== null && typeof body.status === 'string'
+    ? (body as HealthCheckResult)
+    : null;
+};

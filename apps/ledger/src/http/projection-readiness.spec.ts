@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ProjectionStatus, ReadModelStore } from '@ratchet/read-models';
-import { projectionReadiness } from './projection-readiness.js';
+import { checkProjections } from './projection-readiness.js';
 
 const status = (name: string, over: Partial<ProjectionStatus> = {}): ProjectionStatus => ({
   name,
@@ -21,21 +21,25 @@ const readModels = (statuses: ProjectionStatus[]) =>
   }) as unknown as ReadModelStore;
 
 describe('projection readiness', () => {
-  it('is up while every runner runs, however far behind', async () => {
-    const check = projectionReadiness(
-      readModels([status('a'), status('b', { state: 'catching_up' })]),
-    );
-    await expect(check.check()).resolves.toBeUndefined();
+  it('is up while every runner runs, however far behind, and reports the lag', async () => {
+    await expect(
+      checkProjections(readModels([status('a'), status('b', { state: 'catching_up' })])),
+    ).resolves.toEqual({
+      lag: {
+        a: { events: 1000, capped: true, ms: 5000 },
+        b: { events: 1000, capped: true, ms: 5000 },
+      },
+    });
   });
 
   it('is down, naming the projection, its error and its lag, when a runner failed or stopped', async () => {
-    const check = projectionReadiness(
+    const check = checkProjections(
       readModels([
         status('a', { failure: 'connection refused' }),
         status('b', { state: 'stopped' }),
       ]),
     );
-    await expect(check.check()).rejects.toThrow(
+    await expect(check).rejects.toThrow(
       'a failed: connection refused (>=1000 events, 5000 ms behind); b stopped (>=1000 events, 5000 ms behind)',
     );
   });

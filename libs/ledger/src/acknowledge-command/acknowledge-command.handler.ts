@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { InstanceMetadata } from '../instance-metadata.js';
+import { runWithCommand } from '../logging/log-context.js';
 import { type DeviceInputOutcome, toDeviceOutcome } from '../device-input.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { AcknowledgeCommand } from './acknowledge-command.command.js';
@@ -15,10 +16,15 @@ export class AcknowledgeCommandHandler implements ICommandHandler<
   ) {}
 
   async execute({ commandId, deviceId, mqtt }: AcknowledgeCommand): Promise<DeviceInputOutcome> {
-    const r = await this.transitions.apply(
+    const metadata = this.meta.build(
+      mqtt ? 'mqtt' : 'bus',
       commandId,
-      { kind: 'acknowledge', deviceId },
-      this.meta.build(mqtt ? 'mqtt' : 'bus', commandId, null, mqtt ? { mqtt } : undefined),
+      null,
+      mqtt ? { mqtt } : undefined,
+    );
+    const r = await runWithCommand(
+      { commandId, deviceId, correlationId: metadata.correlationId },
+      () => this.transitions.apply(commandId, { kind: 'acknowledge', deviceId }, metadata),
     );
     return toDeviceOutcome(r);
   }

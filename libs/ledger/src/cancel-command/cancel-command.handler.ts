@@ -2,6 +2,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandState } from '@ratchet/lifecycle';
 import { LedgerError } from '../errors.js';
 import { InstanceMetadata } from '../instance-metadata.js';
+import { enrichCommandContext, runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { CancelCommand } from './cancel-command.command.js';
 
@@ -13,17 +14,17 @@ export class CancelCommandHandler implements ICommandHandler<CancelCommand, Comm
   ) {}
 
   async execute({ commandId, reason, provenance }: CancelCommand): Promise<CommandState> {
-    const r = await this.transitions.apply(
-      commandId,
-      { kind: 'cancel', reason },
-      this.meta.build(
-        provenance.source ?? 'bus',
-        provenance.correlationId ?? commandId,
-        provenance.causationId,
-      ),
+    const metadata = this.meta.build(
+      provenance.source ?? 'bus',
+      provenance.correlationId ?? commandId,
+      provenance.causationId,
     );
-    if (r.outcome === 'rejected') throw new LedgerError('not_cancellable', [r.message], r.state);
-    if (!r.state) throw new LedgerError('not_found', [`command ${commandId} not found`]);
-    return r.state;
+    return runWithCommand({ commandId, correlationId: metadata.correlationId }, async () => {
+      const r = await this.transitions.apply(commandId, { kind: 'cancel', reason }, metadata);
+      if (r.state) enrichCommandContext({ deviceId: r.state.deviceId });
+      if (r.outcome === 'rejected') throw new LedgerError('not_cancellable', [r.message], r.state);
+      if (!r.state) throw new LedgerError('not_found', [`command ${commandId} not found`]);
+      return r.state;
+    });
   }
 }

@@ -5,6 +5,7 @@ import { isPermanentStoreError } from '@ratchet/event-store';
 import { decodeAck, decodeResult, parseInboundTopic } from '@ratchet/mqtt';
 import { AcknowledgeCommand } from '../acknowledge-command/acknowledge-command.command.js';
 import type { DeviceInputOutcome, MqttFacts } from '../device-input.js';
+import { runWithCommand } from '../logging/log-context.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
 import { RecordResult } from '../record-result/record-result.command.js';
 import { CorruptStreamError } from '../transition/command-stream.js';
@@ -45,23 +46,34 @@ export class DeviceInbox {
     this.lastArrival = Date.now();
     this.inFlight++;
     try {
-      // Retried here rather than left to the broker: an unacknowledged message comes back only
-      // when this connection reconnects, which an instance that outlives a short database
-      // outage never does, so the device's answer would never be recorded (found by the chaos
-      // run). Bounded well below 1.5 × keepalive: mqtt.js holds PINGRESPs meanwhile.
-      const giveUpAt = Date.now() + STORE_RETRY_MS;
-      for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
-        try {
-          return await this.route(topic, payload, packet);
-        } catch (e) {
-          if (isPermanentStoreError(e) || e instanceof CorruptStreamError)
-            return this.unprocessable(topic, payload, e);
-          if (this.closing || Date.now() + delay > giveUpAt) throw e;
-          await new Promise((r) => setTimeout(r, delay));
-        }
-      }
+      // What this message says it is about (the route checks it): on every line logged for it.
+      const t = parseInboundTopic(topic);
+      if (!t.ok) return await this.deliver(topic, payload, packet);
+      return await runWithCommand(
+        { commandId: t.commandId.toLowerCase(), deviceId: t.deviceId },
+        () => this.deliver(topic, payload, packet),
+      );
     } finally {
       if (--this.inFlight === 0) this.drained?.();
+    }
+  }
+
+  /** Routes the message; retries what failed for a reason retrying can cure. */
+  private async deliver(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    // Retried here rather than left to the broker: an unacknowledged message comes back only
+    // when this connection reconnects, which an instance that outlives a short database
+    // outage never does, so the device's answer would never be recorded (found by the chaos
+    // run). Bounded well below 1.5 × keepalive: mqtt.js holds PINGRESPs meanwhile.
+    const giveUpAt = Date.now() + STORE_RETRY_MS;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
+      try {
+        return await this.route(topic, payload, packet);
+      } catch (e) {
+        if (isPermanentStoreError(e) || e instanceof CorruptStreamError)
+          return this.unprocessable(topic, payload, e);
+        if (this.closing || Date.now() + delay > giveUpAt) throw e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 

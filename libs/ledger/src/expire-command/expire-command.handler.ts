@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { InstanceMetadata } from '../instance-metadata.js';
+import { runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { ExpireCommand } from './expire-command.command.js';
 
@@ -11,10 +12,9 @@ export class ExpireCommandHandler implements ICommandHandler<ExpireCommand> {
   ) {}
 
   async execute({ commandId }: ExpireCommand) {
-    const r = await this.transitions.apply(
-      commandId,
-      { kind: 'expire' },
-      this.meta.build('sweeper', commandId),
+    const metadata = this.meta.build('sweeper', commandId);
+    const r = await runWithCommand({ commandId, correlationId: metadata.correlationId }, () =>
+      this.transitions.apply(commandId, { kind: 'expire' }, metadata),
     );
     return r.outcome === 'applied'
       ? { outcome: 'expired' as const }

@@ -6,6 +6,7 @@ import { LedgerClock } from '../clock.js';
 import { Dispatcher } from '../dispatch-command/dispatcher.service.js';
 import { LedgerError } from '../errors.js';
 import { InstanceMetadata } from '../instance-metadata.js';
+import { runWithCommand } from '../logging/log-context.js';
 import {
   DEFAULT_COMMAND_DEFAULTS,
   RATCHET_OPTIONS,
@@ -57,21 +58,30 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       provenance.correlationId ?? commandId,
       provenance.causationId,
     );
-    const result = await this.transitions.apply(
-      commandId,
-      { kind: 'issue', command: data },
-      metadata,
+    // Every line about this command from here on, the background dispatch's included, carries
+    // its ids (when the app's logger reads the log context).
+    return runWithCommand(
+      { commandId, deviceId: data.deviceId, correlationId: metadata.correlationId },
+      async () => {
+        const result = await this.transitions.apply(
+          commandId,
+          { kind: 'issue', command: data },
+          metadata,
+        );
+        switch (result.outcome) {
+          case 'applied':
+            this.logger.log(
+              `command=${commandId} device=${data.deviceId} name=${data.name} issued`,
+            );
+            this.dispatcher.dispatchInBackground(commandId, metadata.correlationId);
+            return { created: true, command: result.state };
+          case 'unchanged':
+            if (result.state) return { created: false, command: result.state };
+            throw new Error(`issue of ${commandId} unchanged without a state (${result.reason})`);
+          case 'rejected':
+            throw new LedgerError('id_conflict', [result.message], result.state);
+        }
+      },
     );
-    switch (result.outcome) {
-      case 'applied':
-        this.logger.log(`command=${commandId} device=${data.deviceId} name=${data.name} issued`);
-        this.dispatcher.dispatchInBackground(commandId, metadata.correlationId);
-        return { created: true, command: result.state };
-      case 'unchanged':
-        if (result.state) return { created: false, command: result.state };
-        throw new Error(`issue of ${commandId} unchanged without a state (${result.reason})`);
-      case 'rejected':
-        throw new LedgerError('id_conflict', [result.message], result.state);
-    }
   }
 }

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { TransitionMetadata } from '@ratchet/lifecycle';
 import { InstanceMetadata } from '../instance-metadata.js';
+import { runWithCommand } from '../logging/log-context.js';
 import { type DeviceInputOutcome, toDeviceOutcome } from '../device-input.js';
 import { RetryScheduler } from '../retry-command/retry-scheduler.service.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
@@ -17,6 +19,19 @@ export class RecordResultHandler implements ICommandHandler<RecordResult, Device
   ) {}
 
   async execute(c: RecordResult): Promise<DeviceInputOutcome> {
+    const metadata = this.meta.build(
+      c.mqtt ? 'mqtt' : 'bus',
+      c.commandId,
+      null,
+      c.mqtt ? { mqtt: c.mqtt } : undefined,
+    );
+    return runWithCommand(
+      { commandId: c.commandId, deviceId: c.deviceId, correlationId: metadata.correlationId },
+      () => this.record(c, metadata),
+    );
+  }
+
+  private async record(c: RecordResult, metadata: TransitionMetadata): Promise<DeviceInputOutcome> {
     const r = await this.transitions.apply(
       c.commandId,
       {
@@ -26,12 +41,7 @@ export class RecordResultHandler implements ICommandHandler<RecordResult, Device
         output: c.output,
         error: c.error ?? null,
       },
-      this.meta.build(
-        c.mqtt ? 'mqtt' : 'bus',
-        c.commandId,
-        null,
-        c.mqtt ? { mqtt: c.mqtt } : undefined,
-      ),
+      metadata,
     );
     // A failed result may be retried; the outcome to the device is the same either way.
     if (r.outcome === 'applied' && r.state.status === 'failed') {

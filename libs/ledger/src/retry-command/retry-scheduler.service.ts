@@ -3,6 +3,7 @@ import { type CommandState, decideRetry } from '@ratchet/lifecycle';
 import { LedgerClock } from '../clock.js';
 import { Dispatcher } from '../dispatch-command/dispatcher.service.js';
 import { InstanceMetadata } from '../instance-metadata.js';
+import { runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 
 export type RetryOutcome =
@@ -30,10 +31,18 @@ export class RetryScheduler {
     const next = decideRetry(closed, this.clock.now());
     if (!next) return { retried: false };
     const metadata = this.meta.build('retry', closed.rootCommandId, closed.commandId);
-    const r = await this.transitions.apply(
-      next.commandId,
-      { kind: 'issue', command: next },
-      metadata,
+    // The new attempt is another command: its lines carry its own ids, not the closed one's.
+    const inNext = <T>(fn: () => T): T =>
+      runWithCommand(
+        {
+          commandId: next.commandId,
+          deviceId: next.deviceId,
+          correlationId: metadata.correlationId,
+        },
+        fn,
+      );
+    const r = await inNext(() =>
+      this.transitions.apply(next.commandId, { kind: 'issue', command: next }, metadata),
     );
     if (r.outcome === 'rejected') {
       // Same derived id, different body: only a corrupted ledger can get here.
@@ -49,7 +58,7 @@ export class RetryScheduler {
       );
     }
     // Dispatch even when another instance created it: a dispatch of a sent command is a no-op.
-    this.dispatcher.dispatchInBackground(next.commandId, closed.rootCommandId);
+    inNext(() => this.dispatcher.dispatchInBackground(next.commandId, closed.rootCommandId));
     return { retried: true, commandId: next.commandId, created };
   }
 }

@@ -11,6 +11,7 @@ import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { isTerminal, streamOf } from '@ratchet/lifecycle';
 import { LedgerClock } from '../clock.js';
 import { Dispatcher } from '../dispatch-command/dispatcher.service.js';
+import { enrichCommandContext, runWithCommand } from '../logging/log-context.js';
 import { ExpireCommand } from '../expire-command/expire-command.command.js';
 import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
 import { RetryScheduler } from '../retry-command/retry-scheduler.service.js';
@@ -74,28 +75,35 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
     if (!this.index) return { closed: 0, redispatched: 0, retried: 0 };
     const now = this.clock.now();
     const due = await this.index.findDueCommands(now, this.batchSize);
-    const closed = await inChunks(due, async ({ commandId }) => {
-      const state = await this.load(commandId);
-      if (!state || isTerminal(state.status)) return false;
-      const r =
-        state.status === 'requested'
-          ? await this.bus.execute(new ExpireCommand(commandId))
-          : await this.bus.execute(new TimeOutCommand(commandId));
-      return r.outcome !== 'unchanged';
-    });
+    // Each command is handled in its own log context: the lines about it carry its ids.
+    const closed = await inChunks(due, ({ commandId }) =>
+      runWithCommand({ commandId }, async () => {
+        const state = await this.load(commandId);
+        if (!state || isTerminal(state.status)) return false;
+        const r =
+          state.status === 'requested'
+            ? await this.bus.execute(new ExpireCommand(commandId))
+            : await this.bus.execute(new TimeOutCommand(commandId));
+        return r.outcome !== 'unchanged';
+      }),
+    );
     const stuck = await this.index.findUndispatched(
       new Date(now.getTime() - this.redispatchAfterMs),
       this.batchSize,
     );
-    const redispatched = await inChunks(
-      stuck,
-      async (id) => (await this.dispatcher.dispatch(id, id)) === 'sent',
+    const redispatched = await inChunks(stuck, (id) =>
+      runWithCommand(
+        { commandId: id, correlationId: id },
+        async () => (await this.dispatcher.dispatch(id, id)) === 'sent',
+      ),
     );
     const retryDue = await this.index.findRetryDue(this.batchSize);
-    const retried = await inChunks(retryDue, async (id) => {
-      const state = await this.load(id);
-      return state ? (await this.retries.retryIfDue(state)).retried : false;
-    });
+    const retried = await inChunks(retryDue, (id) =>
+      runWithCommand({ commandId: id }, async () => {
+        const state = await this.load(id);
+        return state ? (await this.retries.retryIfDue(state)).retried : false;
+      }),
+    );
     const report = { closed, redispatched, retried };
     if (closed + redispatched + retried > 0) this.logger.log(`sweep: ${JSON.stringify(report)}`);
     return report;
@@ -103,7 +111,9 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
 
   private async load(commandId: string) {
     const stream = streamOf(commandId);
-    return foldStream(stream, await this.store.readStream(stream));
+    const state = foldStream(stream, await this.store.readStream(stream));
+    if (state) enrichCommandContext({ deviceId: state.deviceId });
+    return state;
   }
 
   private schedule(delay: number): void {

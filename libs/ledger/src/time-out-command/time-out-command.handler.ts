@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { InstanceMetadata } from '../instance-metadata.js';
+import { runWithCommand } from '../logging/log-context.js';
 import { RetryScheduler } from '../retry-command/retry-scheduler.service.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { TimeOutCommand, type TimeOutOutcome } from './time-out-command.command.js';
@@ -13,10 +14,9 @@ export class TimeOutCommandHandler implements ICommandHandler<TimeOutCommand, Ti
   ) {}
 
   async execute({ commandId }: TimeOutCommand): Promise<TimeOutOutcome> {
-    const r = await this.transitions.apply(
-      commandId,
-      { kind: 'time_out' },
-      this.meta.build('sweeper', commandId),
+    const metadata = this.meta.build('sweeper', commandId);
+    const r = await runWithCommand({ commandId, correlationId: metadata.correlationId }, () =>
+      this.transitions.apply(commandId, { kind: 'time_out' }, metadata),
     );
     if (r.outcome !== 'applied')
       return { outcome: 'unchanged', reason: r.outcome === 'unchanged' ? r.reason : r.code };
