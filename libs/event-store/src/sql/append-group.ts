@@ -1,7 +1,7 @@
 import { StaleRevisionError } from '../errors.js';
 import type { AppendResult, StreamAppend } from '../event-store.port.js';
 import { eventsJson } from './event-json.js';
-import { encodePosition } from './position.js';
+import { type AppendRow, appendOutcome } from './append.js';
 import type { SqlExecutor, SqlStatement } from './sql-driver.js';
 
 /**
@@ -22,12 +22,8 @@ SELECT a.ord, r.appended, r.head_revision, r.head_tx_id, r.last_position
  ORDER BY a.ord`,
 };
 
-interface GroupRow {
+interface GroupRow extends AppendRow {
   readonly ord: bigint | number;
-  readonly appended: boolean;
-  readonly head_revision: bigint | null;
-  readonly head_tx_id: bigint | null;
-  readonly last_position: bigint | null;
 }
 
 /**
@@ -53,16 +49,6 @@ export const writeAppendGroup = async (
   return rows.map((row, i) => {
     const { stream, expected } = appends[i]!;
     if (Number(row.ord) !== i + 1) throw new Error(`append group: outcome ${row.ord} at ${i + 1}`);
-    if (!row.appended || row.head_revision === null) {
-      return new StaleRevisionError(stream, expected, row.head_revision ?? 'no_stream');
-    }
-    return {
-      stream,
-      nextExpectedRevision: row.head_revision,
-      position: encodePosition({
-        txId: row.head_tx_id as bigint,
-        position: row.last_position as bigint,
-      }),
-    };
+    return appendOutcome(row, stream, expected);
   });
 };
