@@ -1,18 +1,10 @@
 /** `npm run chaos -- --minutes N --seed S --instances K --rate R`: the command line as a value. */
 import { parseArgs as parseNodeArgs } from 'node:util';
-import { DEFAULTS } from '../chaos-options.js';
+import { type ChaosOptions, DEFAULTS } from '../chaos-options.js';
 import { randomSeed } from '../random/prng.js';
 
-export interface ChaosArgs {
-  readonly minutes: number;
-  readonly seed: number;
-  readonly instances: number;
-  readonly rate: number;
-  readonly devices: number;
-  readonly keep: boolean;
-  readonly pause: boolean;
-  readonly idPerIncarnation: boolean;
-  readonly cycleSeconds: number;
+/** The run's options as given on the command line, plus where to write the JSON report. */
+export interface ChaosArgs extends Omit<ChaosOptions, 'say'> {
   readonly json: string | null;
 }
 
