@@ -15,9 +15,11 @@ import {
   PgliteDriver,
   PostgresDriver,
   type SqlDriver,
+  type SqlExecutor,
 } from '@ratchet/event-store';
 import {
   type LogReader,
+  listCommands,
   migrateReadModels,
   rebuildProjection,
   sqlLogReader,
@@ -82,6 +84,7 @@ const run = async (
       );
     }
   }
+  await listPages(driver);
   const [report, verifyMs] = await timed(() =>
     verifyLedger({ driver, eventStore: store, log: sqlLogReader(driver, store) }),
   );
@@ -95,6 +98,43 @@ const run = async (
       .map((n) => n.toFixed(1))
       .join(' ')} on ${cpus().length} cores)`,
   );
+};
+
+/**
+ * What a `GET /commands` page costs at this size (the rebuilt command_status, ANALYZEd): the
+ * newest page, by device, by status, by both, and 20 pages deep, each the median of 20 reads.
+ */
+const listPages = async (driver: SqlExecutor): Promise<void> => {
+  const median = async (read: () => Promise<unknown>): Promise<number> => {
+    const times: number[] = [];
+    for (let i = 0; i < 20; i++) times.push((await timed(read))[1]);
+    return times.sort((a, b) => a - b)[10]!;
+  };
+  const deep = async (filter: { deviceId?: string }): Promise<void> => {
+    let after: string | undefined;
+    for (let i = 0; i < 20; i++) {
+      const page = await listCommands(driver, {
+        ...filter,
+        limit: 50,
+        ...(after ? { after } : {}),
+      });
+      if (!page.next) return;
+      after = page.next;
+    }
+  };
+  const cases: [string, () => Promise<unknown>][] = [
+    ['newest 50', () => listCommands(driver, { limit: 50 })],
+    ['one device', () => listCommands(driver, { deviceId: 'bench-7', limit: 50 })],
+    ['one status', () => listCommands(driver, { status: 'timed_out', limit: 50 })],
+    [
+      'device + status',
+      () => listCommands(driver, { deviceId: 'bench-7', status: 'failed', limit: 50 }),
+    ],
+    ['20 pages deep (total)', () => deep({})],
+  ];
+  const figures: string[] = [];
+  for (const [what, read] of cases) figures.push(`${what} ${(await median(read)).toFixed(1)} ms`);
+  console.log(`  GET /commands pages (median of 20): ${figures.join(', ')}`);
 };
 
 const postgres = async (): Promise<void> => {

@@ -50,6 +50,7 @@ export type { LedgerViolation, LedgerViolationKind } from './verify/stream-tally
 export { portLogReader } from './rebuild/log-reader.js';
 export type { LogReader } from './rebuild/log-reader.js';
 export { estimateLogSize, sqlLogReader } from './rebuild/sql-log-reader.js';
+export { listCommands } from './command-status/list-commands.js';
 export { ALL_TIME, listDeviceCommands } from './audit/device-commands.js';
 export type { AuditCursor, AuditPage } from './audit/device-commands.js';
 export { listLateResults } from './audit/late-results.js';
