@@ -17,6 +17,17 @@ describe('CommandStateCache', () => {
     expect(cache.get('command-a')?.revision).toBe(2n);
   });
 
+  it.each(['executed', 'failed', 'timed_out', 'cancelled', 'expired'])(
+    'keeps no ended command (%s): its entry goes, and holds no payload',
+    (status) => {
+      const cache = new CommandStateCache();
+      cache.remember('command-a', at(1n, 'acknowledged'));
+      cache.remember('command-a', at(2n, status));
+      expect(cache.get('command-a')).toBeUndefined();
+      expect(cache.size).toBe(0);
+    },
+  );
+
   it('forgets a state only while it is still the entry', () => {
     const cache = new CommandStateCache();
     const old = at(0n);

@@ -1,4 +1,4 @@
-import type { CommandState } from '@ratchet/lifecycle';
+import { type CommandState, isTerminal } from '@ratchet/lifecycle';
 
 /**
  * What this process last knew of each command stream: the state at a revision it read or
@@ -8,8 +8,12 @@ import type { CommandState } from '@ratchet/lifecycle';
  * which the store refuses if the head has moved (then the shell re-reads, as on any conflict).
  * Every other outcome (unchanged, rejected) is decided again on a fresh read.
  *
- * Bounded, least recently used first out. One cache per store: never share it between stores
- * (the same stream name in another store is another stream).
+ * Bounded, least recently used first out, and only open commands: an ended one takes at most a
+ * late observation, decided on a fresh read anyway, so keeping it would only hold its payload
+ * (up to 64 KiB) in memory. The hot path (issue, dispatch, ack, result) needs the commands in
+ * flight, a few hundred at the rates one instance sustains; 2,000 leaves room and bounds the
+ * cache to ~2,000 payloads. One cache per store: never share it between stores (the same stream
+ * name in another store is another stream).
  */
 export class CommandStateCache {
   readonly #entries = new Map<string, CommandState>();
@@ -18,7 +22,7 @@ export class CommandStateCache {
   readonly #staleShare = new Map<string, number>();
   #probe = 0;
 
-  constructor(capacity = 20_000) {
+  constructor(capacity = 2_000) {
     this.#capacity = capacity;
   }
 
@@ -55,11 +59,18 @@ export class CommandStateCache {
     return state;
   }
 
-  /** Keeps `state` unless a state at a later (or the same) revision is already known. */
+  /**
+   * Keeps `state` unless a state at a later (or the same) revision is already known; an ended
+   * command is dropped instead.
+   */
   remember(stream: string, state: CommandState | null): void {
     if (!state) return;
     const known = this.#entries.get(stream);
     if (known && known.revision >= state.revision) return;
+    if (isTerminal(state.status)) {
+      this.#entries.delete(stream);
+      return;
+    }
     this.#entries.delete(stream);
     this.#entries.set(stream, state);
     if (this.#entries.size > this.#capacity) {
