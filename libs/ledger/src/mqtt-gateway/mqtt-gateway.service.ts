@@ -243,10 +243,7 @@ const GRACEFUL_CLOSE_MS = 2_000;
 const closeWithin =
   (ms: number) =>
   async (c: MqttConnection): Promise<void> => {
-    const timer = new Promise<'late'>((r) => setTimeout(() => r('late'), ms).unref());
-    if ((await Promise.race([c.close().then(() => 'closed' as const), timer])) === 'late') {
-      await c.close(true);
-    }
+    if ((await withinMs(c.close(), ms)) === 'late') await c.close(true);
   };
 
 /** Socket-level failures (ECONNREFUSED, ETIMEDOUT, …) carry a string code; CONNACK refusals a number. */
