@@ -4,23 +4,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EventStore, createPostgresEventStore } from '@ratchet/event-store';
-import {
-  type TestDatabase,
-  createTestDatabase,
-  isPostgresReachable,
-  postgresRequired,
-} from '@ratchet/event-store/testing';
-import {
-  type PrivateMosquitto,
-  requireMosquitto,
-  startPrivateMosquitto,
-} from '@ratchet/mqtt/testing';
+import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
+import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
 import { type Fleet, startFleet } from '../apps/device-sim/src/index.js';
 import { eventually } from './support/ledger-harness.js';
 import { type LedgerProcess, spawnLedger } from './support/ledger-process.js';
 import { allCommandStreams, typesOf, violationsOf } from './support/ledger-streams.js';
+import { postgresAndMosquitto } from './support/services.js';
 
-const run = (postgresRequired() || (await isPostgresReachable())) && (await requireMosquitto());
+const run = await postgresAndMosquitto();
 const BROKER_CONFIG = ['set_tcp_nodelay true', 'max_queued_messages 0'];
 
 /**

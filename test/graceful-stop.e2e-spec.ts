@@ -1,28 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
-import {
-  type TestDatabase,
-  createTestDatabase,
-  isPostgresReachable,
-  postgresRequired,
-} from '@ratchet/event-store/testing';
-import {
-  type PrivateMosquitto,
-  requireMosquitto,
-  startPrivateMosquitto,
-} from '@ratchet/mqtt/testing';
+import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
+import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
 import {
   type TestLedger,
   connectDevice,
   eventually,
   startTestLedger,
 } from './support/ledger-harness.js';
+import { postgresAndMosquitto } from './support/services.js';
 
 const COMMANDS = 40;
 const HOUR = String(3_600_000);
 
-const run = (postgresRequired() || (await isPostgresReachable())) && (await requireMosquitto());
+const run = await postgresAndMosquitto();
 
 /**
  * Two instances in one MQTT 5 shared-subscription group. Their inbound sessions outlive their

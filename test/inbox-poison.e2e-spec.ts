@@ -2,25 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import pg from 'pg';
-import {
-  type TestDatabase,
-  createTestDatabase,
-  isPostgresReachable,
-  postgresRequired,
-} from '@ratchet/event-store/testing';
-import {
-  type PrivateMosquitto,
-  requireMosquitto,
-  startPrivateMosquitto,
-} from '@ratchet/mqtt/testing';
+import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
+import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
 import {
   type TestLedger,
   connectDevice,
   eventually,
   startTestLedger,
 } from './support/ledger-harness.js';
+import { postgresAndMosquitto } from './support/services.js';
 
-const run = (postgresRequired() || (await isPostgresReachable())) && (await requireMosquitto());
+const run = await postgresAndMosquitto();
 const MARKER = `poison-${randomUUID().slice(0, 8)}`;
 
 /**

@@ -1,25 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { type EventStore, createPostgresEventStore } from '@ratchet/event-store';
-import {
-  type TestDatabase,
-  createTestDatabase,
-  isPostgresReachable,
-  postgresRequired,
-} from '@ratchet/event-store/testing';
+import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
 import { checkStream, commandIdOfStream } from '@ratchet/lifecycle';
-import {
-  type PrivateMosquitto,
-  requireMosquitto,
-  startPrivateMosquitto,
-} from '@ratchet/mqtt/testing';
+import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
 import { type Fleet, startFleet } from '../apps/device-sim/src/index.js';
 import { type TestLedger, eventually, startTestLedger } from './support/ledger-harness.js';
+import { postgresAndMosquitto } from './support/services.js';
 
 const COMMANDS = 1_000;
 const DEVICES = 50;
 
-const run = (postgresRequired() || (await isPostgresReachable())) && (await requireMosquitto());
+const run = await postgresAndMosquitto();
 
 /**
  * Two service instances against one Mosquitto (MQTT 5, shared subscriptions) and one

@@ -1,17 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { IPublishPacket, MqttClient } from 'mqtt';
-import {
-  type TestDatabase,
-  createTestDatabase,
-  isPostgresReachable,
-  postgresRequired,
-} from '@ratchet/event-store/testing';
-import {
-  type PrivateMosquitto,
-  requireMosquitto,
-  startPrivateMosquitto,
-} from '@ratchet/mqtt/testing';
+import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
+import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
 import { type Fleet, startFleet } from '../apps/device-sim/src/index.js';
 import {
   type TestLedger,
@@ -19,8 +10,9 @@ import {
   eventually,
   startTestLedger,
 } from './support/ledger-harness.js';
+import { postgresAndMosquitto } from './support/services.js';
 
-const run = (postgresRequired() || (await isPostgresReachable())) && (await requireMosquitto());
+const run = await postgresAndMosquitto();
 type State = { commandId: string; status: string; revision: number; at: string };
 
 /** The retained `…/state` topic: a projection of the log, published by two instances in turn. */

@@ -2,18 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import { type EventStore, createPostgresEventStore } from '@ratchet/event-store';
-import {
-  type TestDatabase,
-  createTestDatabase,
-  isPostgresReachable,
-  postgresRequired,
-} from '@ratchet/event-store/testing';
+import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
 import { attemptId } from '@ratchet/lifecycle';
-import {
-  type PrivateMosquitto,
-  requireMosquitto,
-  startPrivateMosquitto,
-} from '@ratchet/mqtt/testing';
+import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
 import {
   type TestLedger,
   connectDevice,
@@ -21,8 +12,9 @@ import {
   startTestLedger,
 } from './support/ledger-harness.js';
 import { allCommandStreams, typesOf, violationsOf } from './support/ledger-streams.js';
+import { postgresAndMosquitto } from './support/services.js';
 
-const run = (postgresRequired() || (await isPostgresReachable())) && (await requireMosquitto());
+const run = await postgresAndMosquitto();
 
 /** Deadlines, late results and retries against real Mosquitto and PostgreSQL, two instances. */
 (run ? describe : describe.skip)(
