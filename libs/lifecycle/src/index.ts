@@ -6,3 +6,6 @@ export * from './retry.js';
 export * from './check-stream.js';
 export * from './metadata.js';
 export * from './storable.js';
+export * from './presence.js';
+export * from './device-stream.js';
+export * from './decide-presence.js';
