@@ -2,6 +2,7 @@
  * Payload codecs for the four topic families (CONTRACT.md section 3). Encoders take trusted
  * ledger data; decoders take device bytes and return values, never throw.
  */
+import { isValidEpoch } from '@ratchet/lifecycle';
 import {
   accept,
   isJsonObject,
@@ -30,16 +31,21 @@ export interface StateMessage {
   readonly at: Date | string;
 }
 
-/** An ack carries no information beyond its topic; extra fields are tolerated and ignored. */
-export type AckMessage = Readonly<Record<string, unknown>>;
+/**
+ * An ack carries nothing beyond its topic but, optionally, the device's session epoch (kept
+ * for audit); other fields are tolerated and ignored.
+ */
+export type AckMessage = Readonly<Record<string, unknown>> & { readonly epoch?: number };
 
 export interface ResultMessage {
   readonly status: 'executed' | 'failed';
   /** Present only if the device sent it (any JSON value, `null` included). */
   readonly output?: unknown;
   readonly error?: string;
+  /** The device's session epoch when it acted (CONTRACT.md section 3), if it said. */
+  readonly epoch?: number;
   /**
-   * Top-level fields other than status/output/error. Tolerated so that newer firmware does
+   * Top-level fields other than status/output/error/epoch. Tolerated so that newer firmware does
    * not see its results dropped, but not recorded: the caller may log them.
    */
   readonly ignoredFields: readonly string[];
@@ -74,17 +80,46 @@ export function encodeState(m: StateMessage): Buffer {
   return Buffer.from(JSON.stringify(body), 'utf8');
 }
 
-/** `{}`, any other JSON object, or an empty payload. */
+/** What a device sends as an answer; `epoch` is its session epoch when it acted. */
+export interface AckToSend {
+  readonly epoch?: number;
+}
+export interface ResultToSend {
+  readonly status: 'executed' | 'failed';
+  readonly output?: unknown;
+  readonly error?: string;
+  readonly epoch?: number;
+}
+
+export const encodeAck = (m: AckToSend = {}): Buffer =>
+  Buffer.from(JSON.stringify(m.epoch === undefined ? {} : { epoch: m.epoch }), 'utf8');
+
+/** Throws (TypeError) on an output JSON cannot carry, e.g. a bigint or a cycle. */
+export function encodeResult(m: ResultToSend): Buffer {
+  const body = {
+    status: m.status,
+    ...(m.output !== undefined ? { output: m.output } : {}),
+    ...(m.error !== undefined ? { error: m.error } : {}),
+    ...(m.epoch !== undefined ? { epoch: m.epoch } : {}),
+  };
+  return Buffer.from(JSON.stringify(body), 'utf8');
+}
+
+const BAD_EPOCH = 'epoch must be a whole number from 1 to 2^53 - 1';
+
+/** `{}`, any other JSON object, or an empty payload; an `epoch`, if any, must be valid. */
 export function decodeAck(input: PayloadInput, options?: DecodeOptions): Decoded<AckMessage> {
   const parsed = parseJsonPayload(input, options);
   if (!parsed.ok) return parsed;
   if (parsed.value === undefined) return accept({});
   if (!isJsonObject(parsed.value))
     return rejectPayload('bad_shape', 'an ack must be empty or a JSON object');
+  if (Object.hasOwn(parsed.value, 'epoch') && !isValidEpoch(parsed.value.epoch))
+    return rejectPayload('bad_shape', BAD_EPOCH);
   return accept(parsed.value);
 }
 
-const RESULT_FIELDS = new Set(['status', 'output', 'error']);
+const RESULT_FIELDS = new Set(['status', 'output', 'error', 'epoch']);
 
 export function decodeResult(input: PayloadInput, options?: DecodeOptions): Decoded<ResultMessage> {
   const parsed = parseJsonPayload(input, options);
@@ -99,11 +134,14 @@ export function decodeResult(input: PayloadInput, options?: DecodeOptions): Deco
   if (typeof v.error === 'string' && v.error.length > MAX_RESULT_ERROR_LENGTH) {
     return rejectPayload('bad_shape', `error is longer than ${MAX_RESULT_ERROR_LENGTH} characters`);
   }
+  if (Object.hasOwn(v, 'epoch') && !isValidEpoch(v.epoch))
+    return rejectPayload('bad_shape', BAD_EPOCH);
   const ignoredFields = Object.keys(v).filter((k) => !RESULT_FIELDS.has(k));
   return accept({
     status: v.status,
     ...(Object.hasOwn(v, 'output') ? { output: v.output } : {}),
     ...(typeof v.error === 'string' ? { error: v.error } : {}),
+    ...(isValidEpoch(v.epoch) ? { epoch: v.epoch } : {}),
     ignoredFields,
   });
 }

@@ -4,7 +4,7 @@
  * MQTT_URL is unset, on MQTT_EMBEDDED_PORT (CONTRACT.md section 4).
  */
 import net from 'node:net';
-import { Aedes, type AedesOptions } from 'aedes';
+import type { Aedes, AedesOptions } from 'aedes';
 import { errorMessage, silentLogger, type MqttLogger } from './logger.js';
 
 export interface EmbeddedBrokerOptions {
@@ -43,7 +43,9 @@ export class EmbeddedBrokerPortInUseError extends Error {
 export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = options.host ?? '127.0.0.1';
   const logger = options.logger ?? silentLogger;
-  const aedes = await Aedes.createBroker(options.aedes);
+  // Loaded here, not at the top: importing this library (a device does) must not load Aedes.
+  const { Aedes: AedesBroker } = await import('aedes');
+  const aedes = await AedesBroker.createBroker(options.aedes);
   aedes.on('clientError', (client, e) =>
     logger.debug?.(`MQTT embedded broker: client ${client.id}: ${errorMessage(e)}`),
   );

@@ -1,4 +1,7 @@
-/** The MQTT building blocks: topic contract, payload codecs, client factory, embedded broker. */
+/**
+ * The MQTT building blocks: topic contract, payload codecs (both sides: ledger and device),
+ * client factory, embedded broker (Aedes, loaded only when started).
+ */
 export * from './topics.js';
 export {
   DEFAULT_MAX_INBOUND_BYTES,
@@ -8,6 +11,8 @@ export {
   type PayloadInput,
 } from './json-payload.js';
 export * from './codecs.js';
+export * from './presence-codec.js';
+export * from './intent-codec.js';
 export * from './logger.js';
 export * from './broker-url.js';
 export type {

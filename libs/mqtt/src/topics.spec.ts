@@ -3,9 +3,14 @@ import fc from 'fast-check';
 import {
   ACK_FILTER,
   RESULT_FILTER,
+  PRESENCE_FILTER,
   ackTopic,
+  intentFilter,
   intentTopic,
   parseInboundTopic,
+  parseIntentTopic,
+  parsePresenceTopic,
+  presenceTopic,
   resultTopic,
   sharedFilter,
   stateTopic,
@@ -131,6 +136,59 @@ describe('parseInboundTopic', () => {
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+});
+
+describe('the device side of the topics', () => {
+  it("builds the presence topic, its filter and a device's intent filter", () => {
+    expect(presenceTopic('pump-17')).toBe('devices/pump-17/presence');
+    expect(PRESENCE_FILTER).toBe('devices/+/presence');
+    expect(intentFilter('pump-17')).toBe('devices/pump-17/commands/+');
+    expect(() => presenceTopic('a/b')).toThrow(TypeError);
+    expect(() => intentFilter('#')).toThrow(TypeError);
+  });
+
+  it('parses a presence topic and refuses anything else', () => {
+    expect(parsePresenceTopic('devices/pump-17/presence')).toEqual({
+      ok: true,
+      deviceId: 'pump-17',
+    });
+    expect(parsePresenceTopic('devices/+/presence')).toEqual({ ok: false, reason: 'bad_topic' });
+    expect(parsePresenceTopic('devices/pump-17/status')).toEqual({
+      ok: false,
+      reason: 'bad_topic',
+    });
+    expect(parsePresenceTopic('devices/-x/presence')).toEqual({
+      ok: false,
+      reason: 'bad_device_id',
+    });
+    expect(parsePresenceTopic(`devices/pump-17/commands/${CMD}`)).toMatchObject({ ok: false });
+  });
+
+  it("parses an intent topic into both ids and refuses its answers' topics", () => {
+    expect(parseIntentTopic(intentTopic('pump-17', CMD))).toEqual({
+      ok: true,
+      deviceId: 'pump-17',
+      commandId: CMD,
+    });
+    expect(parseIntentTopic(ackTopic('pump-17', CMD))).toEqual({ ok: false, reason: 'bad_topic' });
+    expect(parseIntentTopic('devices/pump-17/commands/42')).toEqual({
+      ok: false,
+      reason: 'bad_command_id',
+    });
+    expect(parseIntentTopic(`devices//commands/${CMD}`)).toEqual({
+      ok: false,
+      reason: 'bad_topic',
+    });
+  });
+
+  it('never throws on any text (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.anything()), (t) => {
+        expect(typeof parsePresenceTopic(t).ok).toBe('boolean');
+        expect(typeof parseIntentTopic(t).ok).toBe('boolean');
+      }),
     );
   });
 });

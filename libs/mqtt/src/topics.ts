@@ -38,10 +38,26 @@ export const resultTopic = (deviceId: string, commandId: string): string =>
 export const stateTopic = (deviceId: string, commandId: string): string =>
   `${commandBase(deviceId, commandId)}/state`;
 
+function checkedDeviceId(deviceId: string): string {
+  if (!isValidDeviceId(deviceId))
+    throw new TypeError(`invalid deviceId for a topic: ${JSON.stringify(deviceId)}`);
+  return deviceId;
+}
+
+/** device → ledger, QoS 1, retained: `{ online, epoch }` (CONTRACT.md section 5). */
+export const presenceTopic = (deviceId: string): string =>
+  `devices/${checkedDeviceId(deviceId)}/presence`;
+
+/** What a device subscribes to for its intents (`+` is one level: not its acks or state). */
+export const intentFilter = (deviceId: string): string =>
+  `devices/${checkedDeviceId(deviceId)}/commands/+`;
+
 /** The filters the ledger subscribes to (one per inbound topic family). */
 export const ACK_FILTER = 'devices/+/commands/+/ack';
 export const RESULT_FILTER = 'devices/+/commands/+/result';
 export const INBOUND_FILTERS: readonly string[] = [ACK_FILTER, RESULT_FILTER];
+/** Every device's presence. */
+export const PRESENCE_FILTER = 'devices/+/presence';
 
 /**
  * `$share/{group}/{filter}` (MQTT 5 shared subscription): each message goes to one member of
@@ -66,7 +82,15 @@ export type ParsedInboundTopic =
     }
   | { readonly ok: false; readonly reason: InboundTopicRejection };
 
-const reject = (reason: InboundTopicRejection): ParsedInboundTopic => ({ ok: false, reason });
+const reject = (reason: InboundTopicRejection) => ({ ok: false, reason }) as const;
+
+/** Splits a topic into its levels, or undefined when it is not a plain topic of `n` levels. */
+function levelsOf(topic: unknown, n: number): string[] | undefined {
+  if (typeof topic !== 'string' || topic.length === 0 || topic.length > 512) return undefined;
+  if (hasForbidden(topic)) return undefined;
+  const levels = topic.split('/');
+  return levels.length === n && levels.every((l) => l.length > 0) ? levels : undefined;
+}
 
 /**
  * Parses `devices/{deviceId}/commands/{commandId}/(ack|result)`. Wildcards, `$`, NUL and empty
@@ -75,21 +99,32 @@ const reject = (reason: InboundTopicRejection): ParsedInboundTopic => ({ ok: fal
  * ledger's job.
  */
 export function parseInboundTopic(topic: unknown): ParsedInboundTopic {
-  if (typeof topic !== 'string' || topic.length === 0 || topic.length > 512)
-    return reject('bad_topic');
-  if (hasForbidden(topic)) return reject('bad_topic');
-  const levels = topic.split('/');
-  if (levels.length !== 5 || levels.some((l) => l.length === 0)) return reject('bad_topic');
-  const [root, deviceId, commands, commandId, kind] = levels as [
-    string,
-    string,
-    string,
-    string,
-    string,
-  ];
-  if (root !== 'devices' || commands !== 'commands') return reject('bad_topic');
+  const levels = levelsOf(topic, 5);
+  if (!levels || levels[0] !== 'devices' || levels[2] !== 'commands') return reject('bad_topic');
+  const [, deviceId, , commandId, kind] = levels as [string, string, string, string, string];
   if (kind !== 'ack' && kind !== 'result') return reject('bad_topic');
   if (!isValidDeviceId(deviceId)) return reject('bad_device_id');
   if (!isValidCommandId(commandId)) return reject('bad_command_id');
   return { ok: true, kind, deviceId, commandId };
+}
+
+export type ParsedDeviceTopic<K extends string> =
+  | ({ readonly ok: true; readonly deviceId: string } & Readonly<Record<K, string>>)
+  | { readonly ok: false; readonly reason: InboundTopicRejection };
+
+/** `devices/{deviceId}/presence` → the device id. */
+export function parsePresenceTopic(topic: unknown): ParsedDeviceTopic<never> {
+  const levels = levelsOf(topic, 3);
+  if (!levels || levels[0] !== 'devices' || levels[2] !== 'presence') return reject('bad_topic');
+  if (!isValidDeviceId(levels[1])) return reject('bad_device_id');
+  return { ok: true, deviceId: levels[1] };
+}
+
+/** The device's side: `devices/{deviceId}/commands/{commandId}` (an intent) → both ids. */
+export function parseIntentTopic(topic: unknown): ParsedDeviceTopic<'commandId'> {
+  const levels = levelsOf(topic, 4);
+  if (!levels || levels[0] !== 'devices' || levels[2] !== 'commands') return reject('bad_topic');
+  if (!isValidDeviceId(levels[1])) return reject('bad_device_id');
+  if (!isValidCommandId(levels[3])) return reject('bad_command_id');
+  return { ok: true, deviceId: levels[1], commandId: levels[3] };
 }
