@@ -32,6 +32,19 @@ module.exports = {
       to: { path: '^libs/(read-models|ledger|mqtt|event-store)/', pathNot: '^libs/$1/' },
     },
     {
+      name: 'the-device-sdk-stays-light',
+      comment:
+        'libs/device runs on devices: it builds on the topic contract (libs/mqtt) and mqtt.js, never on the ledger, its stores, read models, Nest or a broker',
+      severity: 'error',
+      from: { path: '^libs/device/src', pathNot: '(\\.(int-)?spec\\.ts|/testing/.*)$' },
+      to: {
+        path: [
+          '^libs/(ledger|event-store|read-models)/',
+          'node_modules/(@nestjs|aedes|pg|@electric-sql|@eventstore)/',
+        ],
+      },
+    },
+    {
       name: 'apps-are-independent',
       severity: 'error',
       from: { path: '^apps/([^/]+)/' },

@@ -8,6 +8,7 @@ const common = {
     '^@ratchet/event-store/testing$': '<rootDir>/libs/event-store/src/testing/index.ts',
     '^@ratchet/event-store/eventstoredb$': '<rootDir>/libs/event-store/src/eventstoredb/index.ts',
     '^@ratchet/mqtt/testing$': '<rootDir>/libs/mqtt/src/testing/index.ts',
+    '^@ratchet/device/testing$': '<rootDir>/libs/device/src/testing/index.ts',
     '^@ratchet/(.*)$': '<rootDir>/libs/$1/src/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

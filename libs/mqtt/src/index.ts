@@ -23,5 +23,6 @@ export type {
   MqttProtocolVersion,
 } from './client-options.js';
 export * from './client.js';
+export * from './close-within.js';
 export * from './ack-after-handler.js';
 export * from './embedded-broker.js';

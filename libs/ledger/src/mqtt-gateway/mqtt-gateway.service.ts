@@ -13,10 +13,12 @@ import {
   MqttConnectError,
   type MqttConnection,
   ackAfterHandler,
+  closeWithin,
   connectMqtt,
   encodeState,
   sharedFilter,
   stateTopic,
+  withinMs,
 } from '@ratchet/mqtt';
 import type { CommandStateMessage } from '@ratchet/read-models';
 import { DeviceInbox } from '../device-inbox/device-inbox.mqtt-controller.js';
@@ -235,16 +237,8 @@ export const DEFAULT_INBOX_CONNECTIONS = 16;
 const SETTLE_QUIET_MS = 300;
 const SETTLE_MAX_MS = 3_000;
 
-const withinMs = <T>(work: Promise<T>, ms: number): Promise<T | 'late'> =>
-  Promise.race([work, new Promise<'late'>((r) => setTimeout(() => r('late'), ms).unref())]);
-
 /** A graceful DISCONNECT waits for outgoing QoS 1 messages; with the broker gone it never ends. */
 const GRACEFUL_CLOSE_MS = 2_000;
-const closeWithin =
-  (ms: number) =>
-  async (c: MqttConnection): Promise<void> => {
-    if ((await withinMs(c.close(), ms)) === 'late') await c.close(true);
-  };
 
 /** Socket-level failures (ECONNREFUSED, ETIMEDOUT, …) carry a string code; CONNACK refusals a number. */
 const isNetworkError = (cause: unknown): boolean =>

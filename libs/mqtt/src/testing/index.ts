@@ -13,3 +13,5 @@ export type { Deferred } from './mosquitto.js';
 export { freePort, portAnswers } from './ports.js';
 export { startPrivateMosquitto } from './private-mosquitto.js';
 export type { PrivateMosquitto } from './private-mosquitto.js';
+export { startTcpProxy } from './tcp-proxy.js';
+export type { TcpProxy } from './tcp-proxy.js';
