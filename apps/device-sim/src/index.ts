@@ -7,8 +7,9 @@ export {
   type SimulatedDeviceOptions,
 } from './device/simulated-device.js';
 export type { DeviceStats } from './device/device-stats.js';
-export type { SimEvent, SimEventListener } from './device/sim-event.js';
-export { decodeIntent, parseIntentTopic, type Intent } from './device/intent-message.js';
+export type { PresenceKind, SimEvent, SimEventListener } from './device/sim-event.js';
+/** An intent as a device receives it (from @ratchet/device). */
+export type { ReceivedIntent as Intent } from '@ratchet/device';
 export { HONEST, resolveBehaviour, type BehaviourOptions } from './behaviour/behaviour.options.js';
 export {
   planAnswer,

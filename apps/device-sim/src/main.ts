@@ -52,10 +52,15 @@ async function main(): Promise<number | undefined> {
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    console.log(`\n${formatStats(fleet.stats())}`);
+    // Closing says goodbye (a line per device): the statistics come after, and include it.
+    const printStats = () => console.log(`\n${formatStats(fleet.stats())}`);
     fleet.close().then(
-      () => process.exit(0),
+      () => {
+        printStats();
+        process.exit(0);
+      },
       (e: unknown) => {
+        printStats();
         console.error(`device-sim: close failed: ${errorMessage(e)}`);
         process.exit(1);
       },

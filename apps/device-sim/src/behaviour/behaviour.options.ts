@@ -1,6 +1,7 @@
 /**
  * How a simulated device misbehaves. Every adversarial behaviour has a rate in [0, 1], drawn
- * per intent from the device's seeded stream; all rates 0 is an honest device.
+ * from the device's seeded stream: per intent for its answers, per connection for its presence.
+ * All rates 0 (and no going offline) is an honest device.
  */
 export interface BehaviourOptions {
   /** Send 1–3 extra copies of the ack and of the result. */
@@ -23,8 +24,24 @@ export interface BehaviourOptions {
   readonly replayRate: number;
   /** Also publish the answers under another device's id (same commandId), before the real ones. */
   readonly spoofRate: number;
-  /** Don't execute an intent whose `expiresAt` has passed (stay silent), as a real device should. */
-  readonly ignoreExpired: boolean;
+  /**
+   * Refuse an intent whose `expiresAt` has passed, as a real device (and @ratchet/device) does:
+   * ack, then `failed` with the reason; false executes it anyway.
+   */
+  readonly refuseExpired: boolean;
+  /**
+   * Take each connection offline about this often (a random time between half and all of it);
+   * 0 never does.
+   */
+  readonly offlineEveryMs: number;
+  /** How long a connection stays offline before it comes back at a new epoch. */
+  readonly offlineForMs: number;
+  /** Going offline uncleanly (the socket dropped: the broker publishes the will) rather than with a goodbye. */
+  readonly uncleanOfflineRate: number;
+  /** After a (re)connection, publish an older session's `offline`: a will delivered late. */
+  readonly staleWillRate: number;
+  /** After a (re)connection, publish an older session's `online`: a replayed birth. */
+  readonly replayedBirthRate: number;
 }
 
 export const HONEST: BehaviourOptions = {
@@ -39,7 +56,12 @@ export const HONEST: BehaviourOptions = {
   failureRate: 0,
   replayRate: 0,
   spoofRate: 0,
-  ignoreExpired: true,
+  refuseExpired: true,
+  offlineEveryMs: 0,
+  offlineForMs: 2000,
+  uncleanOfflineRate: 0.5,
+  staleWillRate: 0,
+  replayedBirthRate: 0,
 };
 
 const RATES = [
@@ -51,11 +73,16 @@ const RATES = [
   'failureRate',
   'replayRate',
   'spoofRate',
+  'uncleanOfflineRate',
+  'staleWillRate',
+  'replayedBirthRate',
 ] as const satisfies readonly (keyof BehaviourOptions)[];
 
 const DURATIONS = [
   'delayMaxMs',
   'resultDelayMs',
+  'offlineEveryMs',
+  'offlineForMs',
 ] as const satisfies readonly (keyof BehaviourOptions)[];
 
 /** Fills defaults and rejects nonsense (a rate of 2, a negative delay) with one message each. */

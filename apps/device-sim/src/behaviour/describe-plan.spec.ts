@@ -4,9 +4,23 @@ import { describePlan } from './describe-plan.js';
 const ok = { status: 'executed' as const, output: null };
 
 describe('describePlan', () => {
-  it('says when a device stays quiet, and why', () => {
+  it('says when a device stays quiet, or refuses an expired intent', () => {
     expect(describePlan({ outcome: 'silent' })).toBe('silent: no answer');
-    expect(describePlan({ outcome: 'expired' })).toBe('ignored: already expired');
+    expect(
+      describePlan({
+        outcome: 'expired',
+        messages: [
+          { atMs: 0, kind: 'ack', copy: 'original', deviceId: 'pump-1', body: {} },
+          {
+            atMs: 0,
+            kind: 'result',
+            copy: 'original',
+            deviceId: 'pump-1',
+            body: { status: 'failed', error: 'expired' },
+          },
+        ],
+      }),
+    ).toBe('refused, already expired: ack → failed');
   });
 
   it('lists the messages in order, folding copies sent together, with spoofs and delays', () => {

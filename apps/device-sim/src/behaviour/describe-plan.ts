@@ -28,7 +28,7 @@ function describeMessages(messages: readonly PlannedMessage[]): string {
 export function describePlan(plan: AnswerPlan): string {
   switch (plan.outcome) {
     case 'expired':
-      return 'ignored: already expired';
+      return `refused, already expired: ${describeMessages(plan.messages)}`;
     case 'silent':
       return 'silent: no answer';
     case 'answered': {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { seededRandom } from '../random/seeded-random.js';
-import type { Intent } from '../device/intent-message.js';
+import type { ReceivedIntent } from '@ratchet/device';
 import { HONEST, resolveBehaviour, type BehaviourOptions } from './behaviour.options.js';
 import { planAnswer, type AnswerPlan, type PlanInput } from './plan-answer.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
-const intent: Intent = {
+const intent: ReceivedIntent = {
   commandId: '0b7e2f0e-3c1a-4f55-9a57-1b0c2d3e4f50',
   name: 'set-speed',
   payload: {},
@@ -41,10 +41,25 @@ describe('an honest device', () => {
     expect(messages(plan({ resultDelayMs: 250 })).map((m) => m.atMs)).toEqual([0, 250]);
   });
 
-  it('ignores an expired intent, unless told to execute it anyway', () => {
+  it('refuses an expired intent (ack, then failed saying why), unless told to execute it anyway', () => {
     const late = { ...input, nowMs: intent.expiresAtMs + 1 };
-    expect(plan({}, 1, late)).toEqual({ outcome: 'expired' });
-    expect(plan({ ignoreExpired: false }, 1, late).outcome).toBe('answered');
+    expect(plan({}, 1, late)).toEqual({
+      outcome: 'expired',
+      messages: [
+        { atMs: 0, kind: 'ack', copy: 'original', deviceId: 'pump-1', body: {} },
+        {
+          atMs: 0,
+          kind: 'result',
+          copy: 'original',
+          deviceId: 'pump-1',
+          body: {
+            status: 'failed',
+            error: expect.stringMatching(/^not executed: the command expired at .* 1 ms late/),
+          },
+        },
+      ],
+    });
+    expect(plan({ refuseExpired: false }, 1, late).outcome).toBe('answered');
   });
 });
 

@@ -3,8 +3,8 @@
  * Every call draws the same number of values whatever the rates, so changing one rate does not
  * reshuffle the other choices of a replayed run.
  */
+import { expiredError, type ReceivedIntent } from '@ratchet/device';
 import { happens, intBetween, type Random } from '../random/seeded-random.js';
-import type { Intent } from '../device/intent-message.js';
 import type { BehaviourOptions } from './behaviour.options.js';
 
 export type AnswerKind = 'ack' | 'result';
@@ -27,7 +27,8 @@ export interface PlannedMessage {
 export type Trait = 'delayed' | 'duplicated' | 'no-ack' | 'result-before-ack' | 'spoofed';
 
 export type AnswerPlan =
-  | { readonly outcome: 'expired' }
+  /** Past its `expiresAt`: refused as @ratchet/device refuses it, ack then `failed`. */
+  | { readonly outcome: 'expired'; readonly messages: readonly PlannedMessage[] }
   | { readonly outcome: 'silent' }
   | {
       readonly outcome: 'answered';
@@ -38,7 +39,8 @@ export type AnswerPlan =
 
 export interface PlanInput {
   readonly deviceId: string;
-  readonly intent: Intent;
+  readonly intent: ReceivedIntent;
+  /** When the intent arrived. */
   readonly nowMs: number;
   /** Other devices of the fleet, to spoof. */
   readonly peers: readonly string[];
@@ -51,7 +53,7 @@ export function planAnswer(input: PlanInput, b: BehaviourOptions, rng: Random): 
     { length: DRAWS },
     () => rng.next(),
   ) as [number, number, number, number, number, number, number, number, number, number, number];
-  if (b.ignoreExpired && input.intent.expiresAtMs <= input.nowMs) return { outcome: 'expired' };
+  if (b.refuseExpired && input.intent.expiresAtMs <= input.nowMs) return refusal(input);
   if (happens(silent, b.silentRate)) return { outcome: 'silent' };
 
   const traits: Trait[] = [];
@@ -101,4 +103,20 @@ function spoofTarget(input: PlanInput, u: number): string {
   const others = input.peers.filter((p) => p !== input.deviceId);
   if (others.length > 0) return others[intBetween(u, 0, others.length - 1)]!;
   return `imposter-${input.deviceId}`.slice(0, 64);
+}
+
+/** What an honest device answers to an intent that arrived too late. */
+function refusal({ deviceId, intent, nowMs }: PlanInput): AnswerPlan {
+  const error = expiredError(intent, nowMs, nowMs);
+  const message = (kind: AnswerKind, body: PlannedMessage['body']): PlannedMessage => ({
+    atMs: 0,
+    kind,
+    copy: 'original',
+    deviceId,
+    body,
+  });
+  return {
+    outcome: 'expired',
+    messages: [message('ack', {}), message('result', { status: 'failed', error })],
+  };
 }

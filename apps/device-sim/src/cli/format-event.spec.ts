@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { emptyStats } from '../device/device-stats.js';
+import type { PresenceKind } from '../device/sim-event.js';
 import { formatEvent, formatStats } from './format-event.js';
 
 const AT = new Date('2030-01-01T12:34:56.789Z');
@@ -31,6 +32,18 @@ describe('formatEvent', () => {
     expect(again).toContain('redelivered, repeats: silent');
     expect(formatEvent({ type: 'replay', deviceId: 'pump-1', count: 2 }, AT)).toBe(
       '12:34:56.789  pump-1  replayed 2 old answers after a reconnect',
+    );
+  });
+
+  it("prints presence: births, departures and lies, for a device or a connection's group", () => {
+    const presence = (kind: PresenceKind, online: boolean, deviceIds = ['pump-1']) =>
+      formatEvent({ type: 'presence', connection: 0, deviceIds, kind, online, epoch: 12 }, AT);
+    expect(presence('birth', true)).toBe('12:34:56.789  pump-1  birth: online at epoch 12');
+    expect(presence('dropped', false)).toBe(
+      '12:34:56.789  pump-1  dropped without a goodbye, the broker sends the will: offline at epoch 12',
+    );
+    expect(presence('stale-will', false, ['pump-1', 'pump-2', 'pump-3'])).toBe(
+      '12:34:56.789  pump-1 … pump-3 (3)  stale will, an older session says offline at epoch 12',
     );
   });
 

@@ -1,7 +1,7 @@
 /** The CLI's lines: one per command handled, and the statistics on exit. */
 import { describePlan } from '../behaviour/describe-plan.js';
 import type { DeviceStats } from '../device/device-stats.js';
-import type { SimEvent } from '../device/sim-event.js';
+import type { PresenceKind, SimEvent } from '../device/sim-event.js';
 import type { FleetStats } from '../fleet/start-fleet.js';
 
 const clock = (at: Date): string => at.toISOString().slice(11, 23);
@@ -21,6 +21,8 @@ export function formatEvent(e: SimEvent, at: Date): string | undefined {
       return `${t}  ${e.deviceId}  replayed ${e.count} old answer${e.count === 1 ? '' : 's'} after a reconnect`;
     case 'connection':
       return e.state === 'reconnected' ? `${t}  connection ${e.connection} reconnected` : undefined;
+    case 'presence':
+      return `${t}  ${who(e.deviceIds)}  ${PRESENCE_LINES[e.kind]} ${e.online ? 'online' : 'offline'} at epoch ${e.epoch}`;
     default: {
       const _exhaustive: never = e;
       return _exhaustive;
@@ -28,11 +30,23 @@ export function formatEvent(e: SimEvent, at: Date): string | undefined {
   }
 }
 
+/** A connection's devices: the one, or the first and last of a group. */
+const who = (ids: readonly string[]): string =>
+  ids.length === 1 ? ids[0]! : `${ids[0]} … ${ids[ids.length - 1]} (${ids.length})`;
+
+const PRESENCE_LINES: Record<PresenceKind, string> = {
+  birth: 'birth:',
+  goodbye: 'goodbye (clean stop):',
+  dropped: 'dropped without a goodbye, the broker sends the will:',
+  'stale-will': 'stale will, an older session says',
+  'replayed-birth': 'replayed birth, an older session says',
+};
+
 const LABELS: Record<keyof DeviceStats, string> = {
   intentsReceived: 'intents received',
   duplicateIntents: 'duplicate intents',
   invalidIntents: 'invalid intents',
-  expiredIgnored: 'expired, ignored',
+  expiredRefused: 'expired, refused',
   silentIntents: 'left unanswered (silent)',
   acksSent: 'acks sent',
   duplicateAcksSent: 'duplicate acks sent',
@@ -43,6 +57,11 @@ const LABELS: Record<keyof DeviceStats, string> = {
   resultsBeforeAck: 'answered result before ack',
   spoofsSent: 'spoofed messages sent',
   replaysSent: 'old answers replayed',
+  births: 'births (sessions)',
+  goodbyes: 'goodbyes (clean offline)',
+  drops: 'drops (offline by will)',
+  staleWillsSent: 'stale wills sent',
+  replayedBirthsSent: 'replayed births sent',
 };
 
 /** Fleet totals; per device too while the fleet is small enough to read. */

@@ -51,7 +51,16 @@ describe('parseArgs', () => {
       ...['--failure-rate', '0.3', '--spoof-rate', '0.4', '--replay-rate', '0.5'],
       ...['--replay-buffer', '7', '--reconnect-every-ms', '3000', '--execute-expired', '--quiet'],
       ...['--username', 'u', '--password', 'p', '--protocol', '4'],
-      ...['--clean-session', '--session-expiry-seconds', '30'],
+      ...['--clean-session', '--session-expiry-seconds', '30', '--no-presence'],
+      ...['--offline-every-ms', '9000', '--offline-for-ms', '1500'],
+      ...[
+        '--unclean-offline-rate',
+        '0.25',
+        '--stale-will-rate',
+        '0.6',
+        '--replayed-birth-rate',
+        '0.7',
+      ],
     );
     expect(c.quiet).toBe(true);
     expect(c.fleet).toMatchObject({
@@ -64,6 +73,7 @@ describe('parseArgs', () => {
       protocol: 4,
       cleanSession: true,
       sessionExpirySeconds: 30,
+      presence: false,
       behaviour: {
         resultDelayMs: 20,
         delayRate: 0.5,
@@ -72,7 +82,12 @@ describe('parseArgs', () => {
         failureRate: 0.3,
         spoofRate: 0.4,
         replayRate: 0.5,
-        ignoreExpired: false,
+        refuseExpired: false,
+        offlineEveryMs: 9000,
+        offlineForMs: 1500,
+        uncleanOfflineRate: 0.25,
+        staleWillRate: 0.6,
+        replayedBirthRate: 0.7,
       },
     });
   });
@@ -91,7 +106,9 @@ describe('parseArgs', () => {
       ...['duplicate-rate', 'delay-max-ms', 'delay-rate', 'result-before-ack-rate'],
       ...['no-ack-rate', 'silent-rate', 'failure-rate', 'spoof-rate', 'replay-rate'],
       ...['replay-buffer', 'reconnect-every-ms', 'quiet', 'help'],
-      ...['clean-session', 'session-expiry-seconds'],
+      ...['clean-session', 'session-expiry-seconds', 'no-presence'],
+      ...['offline-every-ms', 'offline-for-ms', 'unclean-offline-rate'],
+      ...['stale-will-rate', 'replayed-birth-rate'],
     ];
     for (const f of flags) expect(HELP).toContain(`--${f}`);
   });
@@ -104,6 +121,8 @@ describe('parseArgs', () => {
     [['--devices-per-connection', '0'], 'devicesPerConnection must be a whole number ≥ 1'],
     [['--device-ids', 'ok,bad/id'], 'bad/id'],
     [['--protocol', '3'], '--protocol must be auto, 5 or 4'],
+    [['--stale-will-rate', '2'], '--stale-will-rate must be a number from 0 to 1, not "2"'],
+    [['--offline-for-ms', '1.5'], '--offline-for-ms must be a whole number ≥ 0, not "1.5"'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
     [['--seed'], "Option '--seed <value>' argument missing"],
   ])('refuses %j', (argv, message) => {

@@ -35,6 +35,9 @@ const RATES = {
   'failure-rate': 'failureRate',
   'spoof-rate': 'spoofRate',
   'replay-rate': 'replayRate',
+  'unclean-offline-rate': 'uncleanOfflineRate',
+  'stale-will-rate': 'staleWillRate',
+  'replayed-birth-rate': 'replayedBirthRate',
 } as const satisfies Record<string, keyof BehaviourOptions>;
 const INTS = [
   'devices',
@@ -45,6 +48,8 @@ const INTS = [
   'replay-buffer',
   'reconnect-every-ms',
   'session-expiry-seconds',
+  'offline-every-ms',
+  'offline-for-ms',
 ] as const;
 const OPTIONS = {
   ...Object.fromEntries([...Object.keys(RATES), ...INTS].map((k) => [k, text])),
@@ -56,6 +61,7 @@ const OPTIONS = {
   'device-ids': text,
   'execute-expired': { type: 'boolean' },
   'clean-session': { type: 'boolean' },
+  'no-presence': { type: 'boolean' },
   quiet: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -95,16 +101,19 @@ export function parseArgs(argv: readonly string[]): CliCommand {
       const r = rate(flag, s[flag]);
       if (r !== undefined) behaviour[key] = r;
     }
-    const delayMaxMs = int('delay-max-ms', s['delay-max-ms']);
-    const resultDelayMs = int('result-delay-ms', s['result-delay-ms']);
+    const durations = defined({
+      delayMaxMs: int('delay-max-ms', s['delay-max-ms']),
+      resultDelayMs: int('result-delay-ms', s['result-delay-ms']),
+      offlineEveryMs: int('offline-every-ms', s['offline-every-ms']),
+      offlineForMs: int('offline-for-ms', s['offline-for-ms']),
+    });
     const fleet = {
       url: s['url'] ?? DEFAULT_URL,
       seed: int('seed', s['seed']) ?? randomSeed(),
       behaviour: resolveBehaviour({
         ...behaviour,
-        ...(delayMaxMs !== undefined ? { delayMaxMs } : {}),
-        ...(resultDelayMs !== undefined ? { resultDelayMs } : {}),
-        ...(v['execute-expired'] ? { ignoreExpired: false } : {}),
+        ...durations,
+        ...(v['execute-expired'] ? { refuseExpired: false } : {}),
       }),
       ...defined({
         devices: int('devices', s['devices']),
@@ -116,6 +125,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
           int('reconnect-every-ms', s['reconnect-every-ms']) ??
           ((behaviour.replayRate ?? 0) > 0 ? DEFAULT_REPLAY_RECONNECT_MS : undefined),
         cleanSession: v['clean-session'] === true ? true : undefined,
+        presence: v['no-presence'] === true ? false : undefined,
         sessionExpirySeconds: int('session-expiry-seconds', s['session-expiry-seconds']),
         username: s['username'],
         password: s['password'],

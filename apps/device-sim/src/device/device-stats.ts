@@ -6,7 +6,8 @@ export interface DeviceStats {
   /** The same commandId delivered again (answered again with the same answer). */
   readonly duplicateIntents: number;
   readonly invalidIntents: number;
-  readonly expiredIgnored: number;
+  /** Arrived past their `expiresAt`: refused (ack, then failed), not executed. */
+  readonly expiredRefused: number;
   readonly silentIntents: number;
   /** First acks on the device's own topic. */
   readonly acksSent: number;
@@ -21,7 +22,20 @@ export interface DeviceStats {
   readonly spoofsSent: number;
   /** Old answers re-published after a reconnect. */
   readonly replaysSent: number;
+  /** Births: one per session of the device's connection. */
+  readonly births: number;
+  /** Clean departures: `offline` published, then DISCONNECT. */
+  readonly goodbyes: number;
+  /** Departures without a goodbye (the socket dropped): the broker publishes the will. */
+  readonly drops: number;
+  /** An older session's `offline`, published after a new birth. */
+  readonly staleWillsSent: number;
+  /** An older session's `online`, published after a new birth. */
+  readonly replayedBirthsSent: number;
 }
+
+export type PresenceCount =
+  'births' | 'goodbyes' | 'drops' | 'staleWillsSent' | 'replayedBirthsSent';
 
 export type MutableDeviceStats = { -readonly [K in keyof DeviceStats]: DeviceStats[K] };
 
@@ -29,7 +43,7 @@ export const emptyStats = (): MutableDeviceStats => ({
   intentsReceived: 0,
   duplicateIntents: 0,
   invalidIntents: 0,
-  expiredIgnored: 0,
+  expiredRefused: 0,
   silentIntents: 0,
   acksSent: 0,
   duplicateAcksSent: 0,
@@ -40,6 +54,11 @@ export const emptyStats = (): MutableDeviceStats => ({
   resultsBeforeAck: 0,
   spoofsSent: 0,
   replaysSent: 0,
+  births: 0,
+  goodbyes: 0,
+  drops: 0,
+  staleWillsSent: 0,
+  replayedBirthsSent: 0,
 });
 
 export function sumStats(all: Iterable<DeviceStats>): DeviceStats {
@@ -52,7 +71,7 @@ export function sumStats(all: Iterable<DeviceStats>): DeviceStats {
 
 /** Behaviours counted per intent, when its answer is planned. */
 export function countPlan(c: MutableDeviceStats, plan: AnswerPlan): void {
-  if (plan.outcome === 'expired') c.expiredIgnored++;
+  if (plan.outcome === 'expired') c.expiredRefused++;
   if (plan.outcome === 'silent') c.silentIntents++;
   if (plan.outcome !== 'answered') return;
   if (plan.traits.includes('no-ack')) c.resultsWithoutAck++;

@@ -1,20 +1,40 @@
 /**
- * One simulated device: decodes its intents, plans an answer with its own seeded stream and
- * publishes it on schedule. It does not own a connection: the fleet routes intents to it and
- * gives it a publisher, so many devices can share one MQTT connection.
+ * One simulated device: plans an answer to each intent with its own seeded stream and publishes
+ * it on schedule. It does not own a connection: the fleet's `DeviceLink` (@ratchet/device)
+ * decodes and deduplicates its intents and gives it a publisher, so many devices can share one
+ * MQTT connection. Its own answers go through the SDK (epoch, kept until the broker has them);
+ * its copies, spoofs and replays go out as they are, as a misbehaving device's would.
  */
+import type { Answer, IntentDelivery } from '@ratchet/device';
 import { ackTopic, resultTopic } from '@ratchet/mqtt';
 import type { BehaviourOptions } from '../behaviour/behaviour.options.js';
-import { planAnswer, type AnswerPlan, type PlannedMessage } from '../behaviour/plan-answer.js';
+import {
+  planAnswer,
+  type AnswerPlan,
+  type PlannedMessage,
+  type ResultBody,
+} from '../behaviour/plan-answer.js';
 import { deriveSeed, happens, seededRandom, type Random } from '../random/seeded-random.js';
-import { countPlan, countSent, emptyStats, type DeviceStats } from './device-stats.js';
-import { decodeIntent } from './intent-message.js';
+import {
+  countPlan,
+  countSent,
+  emptyStats,
+  type DeviceStats,
+  type PresenceCount,
+} from './device-stats.js';
 import { ReplayBuffer } from './replay-buffer.js';
 import type { SimEventListener } from './sim-event.js';
 
 export interface AnswerPublisher {
-  /** QoS 1, not retained; fire and forget (mqtt.js queues while offline). */
+  /**
+   * The device's own answer, through the SDK: stamped with the session epoch, kept until the
+   * broker has it. Returns the payload sent.
+   */
+  answer(deviceId: string, commandId: string, answer: Answer): string;
+  /** As given, QoS 1, not retained, fire and forget: copies, spoofs, replays. */
   publish(topic: string, payload: string): void;
+  /** The current session epoch, stamped on copies and spoofs too (undefined before one). */
+  readonly epoch: number | undefined;
 }
 
 export interface SimulatedDeviceOptions {
@@ -50,31 +70,28 @@ export class SimulatedDevice {
     this.sent = new ReplayBuffer(o.replayBufferSize ?? 50);
   }
 
-  /** The MQTT filter for this device's intents (not its own acks: `+` is one level). */
-  get intentFilter(): string {
-    return `devices/${this.id}/commands/+`;
-  }
-
-  receive(commandId: string, payload: Uint8Array | string): void {
+  receive(d: IntentDelivery): void {
     if (this.closed) return;
+    const { commandId } = d;
     const c = this.counts;
     c.intentsReceived++;
-    const decoded = decodeIntent(commandId, payload);
-    if (!decoded.ok) {
+    if (!d.intent.ok) {
       c.invalidIntents++;
       this.o.onEvent?.({
         type: 'invalid-intent',
         deviceId: this.id,
         commandId,
-        reason: decoded.reason,
+        reason: d.intent.detail,
       });
       return;
     }
-    const { intent } = decoded;
-    const previous = this.answered.get(commandId);
-    if (previous) {
-      // An idempotent device repeats its answer to a redelivery instead of executing twice.
+    const intent = d.intent.value;
+    if (d.previous) {
+      // An idempotent device repeats its answer to a redelivery instead of executing twice
+      // (the SDK's dedupe memory says it was seen; this device's own says what it answered).
       c.duplicateIntents++;
+      const previous = this.answered.get(commandId);
+      if (!previous) return;
       this.o.onEvent?.({
         type: 'intent',
         deviceId: this.id,
@@ -82,7 +99,7 @@ export class SimulatedDevice {
         duplicate: true,
         plan: previous,
       });
-      if (previous.outcome === 'answered') this.run(commandId, repeatOf(previous.messages));
+      if (previous.outcome !== 'silent') this.run(commandId, repeatOf(previous.messages));
       return;
     }
     const nowMs = (this.o.now ?? Date.now)();
@@ -94,7 +111,12 @@ export class SimulatedDevice {
     this.remember(commandId, plan);
     countPlan(c, plan);
     this.o.onEvent?.({ type: 'intent', deviceId: this.id, intent, duplicate: false, plan });
-    if (plan.outcome === 'answered') this.run(commandId, plan.messages);
+    if (plan.outcome !== 'silent') this.run(commandId, plan.messages);
+  }
+
+  /** Counts what its connection did to its presence. */
+  countPresence(what: PresenceCount): void {
+    this.counts[what]++;
   }
 
   /** After a reconnect: re-publish some old answers, as a device with a stale outbox would. */
@@ -138,8 +160,17 @@ export class SimulatedDevice {
 
   private send(commandId: string, m: PlannedMessage): void {
     const topic = (m.kind === 'ack' ? ackTopic : resultTopic)(m.deviceId, commandId);
-    const payload = JSON.stringify(m.body);
-    this.o.publisher.publish(topic, payload);
+    const publisher = this.o.publisher;
+    let payload: string;
+    if (m.copy === 'original') {
+      const answer: Answer =
+        m.kind === 'ack' ? { kind: 'ack' } : { kind: 'result', result: m.body as ResultBody };
+      payload = publisher.answer(m.deviceId, commandId, answer);
+    } else {
+      const epoch = publisher.epoch;
+      payload = JSON.stringify(epoch === undefined ? m.body : { ...m.body, epoch });
+      publisher.publish(topic, payload);
+    }
     countSent(this.counts, m);
     // Replays are of the device's own answers; a spoof is not its to repeat.
     if (m.copy !== 'spoof') this.sent.add({ topic, payload });

@@ -16,7 +16,9 @@ export interface FleetOptions {
   readonly deviceIds?: readonly string[];
   /**
    * Devices sharing one MQTT connection (each with its own subscription); default 100, so
-   * 1,000 devices need 10 sockets. 1 gives each device its own connection, like real ones.
+   * 1,000 devices need 10 sockets. 1 gives each device its own connection, like real ones —
+   * and its own will: MQTT gives a connection one, so devices that share one have none (a
+   * dropped connection leaves them online in the ledger until their next birth).
    */
   readonly devicesPerConnection?: number;
   /** Seeds every device's choices; random when absent (read it back from `fleet.seed`). */
@@ -33,8 +35,14 @@ export interface FleetOptions {
   readonly cleanSession?: boolean;
   /** MQTT 5: how long the broker keeps a persistent session after a disconnect; default 600. */
   readonly sessionExpirySeconds?: number;
-  /** Delay before mqtt.js reconnects after a drop; default 200. */
+  /** First wait before reconnecting after a drop (doubling up to 4 × this); default 200. */
   readonly reconnectPeriodMs?: number;
+  /**
+   * Default true: each connection announces its devices' presence (CONTRACT.md section 5) —
+   * a birth per session, a will when it serves one device, a goodbye before a clean stop.
+   * False: version-1 devices, whose presence the ledger never knows.
+   */
+  readonly presence?: boolean;
   readonly username?: string;
   readonly password?: string;
   /** Default `'auto'`: MQTT 5, or 3.1.1 when the broker refuses it (Aedes). */

@@ -1,8 +1,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import type { BehaviourOptions } from '../behaviour/behaviour.options.js';
 import type { SimEvent } from '../device/sim-event.js';
-import { sleep, testBrokers, uniquePrefix, waitFor, type TestBroker } from '../testing/brokers.js';
-import { openTestLedger, type TestLedger } from '../testing/test-ledger.js';
+import {
+  openTestLedger,
+  testBrokers,
+  uniquePrefix,
+  type TestBroker,
+  type TestLedger,
+} from '@ratchet/device/testing';
+import { sleep, waitFor } from '@ratchet/mqtt/testing';
 import { startFleet, type Fleet } from './start-fleet.js';
 import type { FleetOptions } from './fleet.options.js';
 
@@ -52,13 +58,18 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
     const commands = await oneEach(ledger, ids, (n) => n >= 2);
     await sleep(QUIET_MS);
     commands.forEach((commandId, i) => {
+      const epoch = ledger.presenceOf(ids[i]!)[0]!.epoch;
       expect(ledger.answersTo(commandId)).toEqual([
-        { deviceId: ids[i], commandId, kind: 'ack', body: {} },
+        { deviceId: ids[i], commandId, kind: 'ack', body: { epoch } },
         {
           deviceId: ids[i],
           commandId,
           kind: 'result',
-          body: { status: 'executed', output: { device: ids[i], name: 'set-speed', attempt: 1 } },
+          body: {
+            status: 'executed',
+            output: { device: ids[i], name: 'set-speed', attempt: 1 },
+            epoch,
+          },
         },
       ]);
     });
@@ -107,16 +118,22 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
       expect(ledger.answersTo(c)[1]?.body).toEqual({
         status: 'failed',
         error: expect.stringContaining('simulated failure of set-speed'),
+        epoch: expect.any(Number),
       });
     }
   });
 
-  maybe('ignores an intent that has already expired', async () => {
+  maybe('refuses an intent that has already expired: an ack, then failed saying why', async () => {
     const { fleet, ledger, ids } = await setUp();
-    await ledger.sendIntent(ids[0]!, { expiresAt: new Date(Date.now() - 1000) });
-    await waitFor(() => fleet.stats().total.expiredIgnored === 1, 'the expired intent');
+    const late = await ledger.sendIntent(ids[0]!, { expiresAt: new Date(Date.now() - 1000) });
+    await waitFor(() => ledger.answersTo(late).length === 2, 'the refusal');
+    expect(fleet.stats().total.expiredRefused).toBe(1);
+    expect(ledger.answersTo(late)[1]!.body).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/^not executed: the command expired at .*, before it arrived/),
+    });
     await sleep(QUIET_MS);
-    expect(ledger.answers).toEqual([]);
+    expect(ledger.answers).toHaveLength(2);
   });
 
   maybe('with replay-rate 1, re-publishes old answers after a forced reconnect', async () => {
@@ -136,7 +153,7 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
   });
 
   maybe(
-    'keeps intents sent while the fleet was away, and ignores those expired meanwhile',
+    'keeps intents sent while the fleet was away, and refuses those expired meanwhile',
     async () => {
       const { fleet, ledger, ids } = await setUp({}, { devices: 1 });
       const options = { url: broker.url, deviceIds: ids, seed: 42, sessionExpirySeconds: 60 };
@@ -147,8 +164,9 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
       const back = await startFleet(options);
       open.push({ fleet: back, ledger });
       await waitFor(() => ledger.answersTo(live).length >= 2, 'answers to the queued intent');
-      await waitFor(() => back.stats().total.expiredIgnored === 1, 'the stale intent');
-      expect(ledger.answersTo(stale)).toEqual([]);
+      await waitFor(() => ledger.answersTo(stale).length >= 2, 'the refusal of the stale intent');
+      expect(back.stats().total).toMatchObject({ expiredRefused: 1, executedResultsSent: 1 });
+      expect(ledger.answersTo(stale)[1]!.body).toMatchObject({ status: 'failed' });
     },
   );
 
@@ -174,5 +192,108 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
     await fleet.close();
     await sleep(QUIET_MS);
     expect(ledger.answersTo(command!).map((a) => a.kind)).toEqual(['ack']);
+  });
+
+  // ---- presence ------------------------------------------------------------------------------
+
+  const births = (l: TestLedger, id: string) =>
+    l
+      .presenceOf(id)
+      .filter((p) => p.online)
+      .map((p) => p.epoch);
+  const departures = (l: TestLedger, id: string) =>
+    l
+      .presenceOf(id)
+      .filter((p) => !p.online)
+      .map((p) => p.epoch);
+
+  maybe('announces a birth per device, a will when dropped, a goodbye when closed', async () => {
+    const { fleet, ledger, ids, events } = await setUp({}, { devicesPerConnection: 1 });
+    const id = ids[0]!;
+    await waitFor(() => births(ledger, id).length === 1, 'the (retained) birth');
+    const [first] = births(ledger, id);
+    await fleet.reconnect();
+    // The drop: the broker publishes the will of the first session, then the device is back.
+    await waitFor(() => births(ledger, id).length === 2, 'the second birth');
+    expect(departures(ledger, id)).toEqual([first]);
+    expect(births(ledger, id)[1]).toBeGreaterThan(first!);
+    await fleet.close();
+    await waitFor(() => departures(ledger, id).length === 2, 'the goodbye');
+    expect(departures(ledger, id)[1]).toBe(births(ledger, id)[1]);
+    expect(fleet.stats().devices[id]).toMatchObject({ births: 2, goodbyes: 1, drops: 1 });
+    const told = events.flatMap((e) =>
+      e.type === 'presence' && e.deviceIds.includes(id) ? [[e.kind, e.epoch]] : [],
+    );
+    expect(told).toEqual([
+      ['birth', first],
+      ['dropped', first],
+      ['birth', births(ledger, id)[1]],
+      ['goodbye', births(ledger, id)[1]],
+    ]);
+  });
+
+  maybe('goes offline and comes back at a higher epoch, with goodbyes and with wills', async () => {
+    const { fleet, ledger, ids } = await setUp(
+      { offlineEveryMs: 150, offlineForMs: 100, uncleanOfflineRate: 0.5 },
+      { devicesPerConnection: 1, seed: 7 },
+    );
+    const id = ids[0]!;
+    await waitFor(() => fleet.stats().devices[id]!.births >= 5, 'several sessions', 10_000);
+    const s = fleet.stats().devices[id]!;
+    expect(s.goodbyes + s.drops).toBeGreaterThanOrEqual(4);
+    // Every session's epoch is above the last, and each departure names the session it ended.
+    await waitFor(() => departures(ledger, id).length >= 4, 'the departures');
+    const b = births(ledger, id);
+    expect([...b].sort((x, y) => x - y)).toEqual(b);
+    expect(new Set(b).size).toBe(b.length);
+    for (const e of departures(ledger, id)) expect(b).toContain(e);
+    // Answered as ever between the absences.
+    await waitFor(() => fleet.stats().devices[id]!.births > s.births, 'the next session');
+    await oneEach(ledger, [id], (n) => n >= 2);
+  });
+
+  it.each([
+    ['a stale will', { staleWillRate: 1 }, 'stale-will', false],
+    ['a replayed birth', { replayedBirthRate: 1 }, 'replayed-birth', true],
+  ] as const)(
+    'after each new birth, publishes %s of an older session',
+    async (_, behaviour, kind, online) => {
+      if (!start) return;
+      const { fleet, ledger, ids, events } = await setUp(behaviour, { devicesPerConnection: 1 });
+      const id = ids[0]!;
+      for (let i = 0; i < 3; i++) await fleet.reconnect();
+      const told = () =>
+        events.flatMap((e) => (e.type === 'presence' && e.deviceIds.includes(id) ? [e] : []));
+      await waitFor(
+        () => told().filter((e) => e.kind === kind).length === 3,
+        'a lie per reconnection',
+      );
+      // Each lie follows the birth it contradicts and names an older session's epoch.
+      const story = told().filter((e) => e.kind === 'birth' || e.kind === kind);
+      expect(story.map((e) => e.kind)).toEqual(['birth', ...Array(3).fill(['birth', kind]).flat()]);
+      const sessions = story.filter((e) => e.kind === 'birth').map((e) => e.epoch);
+      story.forEach((e, i) => {
+        if (e.kind === kind) expect(sessions.slice(0, Math.floor(i / 2))).toContain(e.epoch);
+      });
+      // And the ledger's side heard each, after the birth of the session it lies about.
+      const lies = story.filter((e) => e.kind === kind);
+      await waitFor(
+        () =>
+          lies.every((l) =>
+            ledger.presenceOf(id).some((p) => p.online === online && p.epoch === l.epoch),
+          ),
+        'the lies on the presence topic',
+      );
+      expect(fleet.stats().devices[id]![online ? 'replayedBirthsSent' : 'staleWillsSent']).toBe(3);
+    },
+  );
+
+  maybe('with presence off, publishes no presence at all (a version-1 device)', async () => {
+    const { fleet, ledger, ids } = await setUp({}, { presence: false, devicesPerConnection: 1 });
+    await oneEach(ledger, ids, (n) => n >= 2);
+    await fleet.reconnect();
+    await fleet.close();
+    await sleep(QUIET_MS);
+    expect(ledger.presence).toEqual([]);
   });
 });

@@ -28,7 +28,10 @@ export interface Fleet {
   readonly connections: number;
   device(id: string): SimulatedDevice | undefined;
   stats(): FleetStats;
-  /** Drops every connection at once; resolves when all are back and have replayed. */
+  /**
+   * Drops every connection at once (the broker publishes the wills); resolves when all are back
+   * (at new epochs) and have replayed.
+   */
   reconnect(): Promise<void>;
   /**
    * Cancels pending answers, stops reconnecting, ends the connections (a persistent session
@@ -46,7 +49,9 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const ids = fleetDeviceIds(o);
   const seed = o.seed ?? randomSeed();
   const groups = groupsOf(ids, o.devicesPerConnection);
-  const connections = groups.map((group, i) => new FleetConnection(i, clientIdFor(group), o));
+  const connections = groups.map(
+    (group, i) => new FleetConnection(i, clientIdFor(group), o, behaviour, seed),
+  );
   const devices = new Map<string, SimulatedDevice>();
   groups.forEach((group, i) => {
     for (const id of group) {
