@@ -7,7 +7,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { waitFor } from '@ratchet/mqtt/testing';
+import type { Duplex } from 'node:stream';
+import type { IClientOptions } from 'mqtt';
+import { presenceTopic } from '@ratchet/mqtt';
+import { sleep, waitFor } from '@ratchet/mqtt/testing';
 import { startFleet } from '../../apps/device-sim/src/index.js';
 import { loadConfig } from '../../apps/ledger/src/config/ledger-config.js';
 import { eventually, startTestLedger } from '../support/ledger-harness.js';
@@ -46,10 +49,16 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
 (run ? describe : describe.skip)('the Mosquitto policy docker-compose.yml ships', () => {
   let broker: DeployedMosquitto;
   let probes: Probe[] = [];
-  const device = async (account: typeof PUMP1, clientId?: string, protocolVersion: 4 | 5 = 5) => {
+  const device = async (
+    account: typeof PUMP1,
+    clientId?: string,
+    protocolVersion: 4 | 5 = 5,
+    will?: IClientOptions['will'],
+  ) => {
     const p = await connectProbe(broker.url(devicePort), account, {
       protocolVersion,
       ...(clientId ? { clientId } : {}),
+      ...(will ? { will } : {}),
     });
     probes.push(p);
     return p;
@@ -131,6 +140,56 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
     await pump1.waitFor(marker);
     // (Overlapping subscriptions may deliver the marker more than once.)
     expect(new Set(pump1.received.map((m) => m.topic))).toEqual(new Set([marker]));
+  });
+
+  it('lets a device announce its own presence, by publishing and by its will, and the ledger hear it', async () => {
+    const l = await ledgerProbe();
+    await l.client.subscribeAsync(`$share/${group}/devices/+/presence`, { qos: 1 });
+    const own = presenceTopic(PUMP1.username);
+    const birth = JSON.stringify({ online: true, epoch: 5 });
+    const will = JSON.stringify({ online: false, epoch: 5 });
+    const pump1 = await device(PUMP1, undefined, 5, {
+      topic: own,
+      payload: will,
+      qos: 1,
+      retain: true,
+    });
+    expect(await publishCode(pump1, own, birth)).toBe(0);
+    await l.waitFor(own);
+    expect(l.received).toEqual([{ topic: own, payload: birth }]);
+    // A crash as the broker sees it: the socket closes without DISCONNECT; the will goes out.
+    (pump1.client.stream as Duplex).destroy();
+    await waitFor(() => l.received.length === 2, 'the will');
+    expect(l.received[1]).toEqual({ topic: own, payload: will });
+  });
+
+  it('refuses a device that speaks for another device’s presence, or the ledger forging one', async () => {
+    const l = await ledgerProbe();
+    await l.client.subscribeAsync(`$share/${group}/devices/+/presence`, { qos: 1 });
+    const theirs = presenceTopic(PUMP2.username);
+    const lie = JSON.stringify({ online: false, epoch: 9 });
+    const pump1 = await device(PUMP1);
+    expect(await publishCode(pump1, theirs, lie)).toBe(NOT_AUTHORIZED);
+    expect(await publishCode(l, presenceTopic(PUMP1.username), lie)).toBe(NOT_AUTHORIZED);
+    // A will on another device's topic is not delivered when the connection dies.
+    const sneaky = await device(PUMP1, undefined, 5, {
+      topic: theirs,
+      payload: lie,
+      qos: 1,
+      retain: true,
+    });
+    (sneaky.client.stream as Duplex).destroy();
+    // Nor does a device hear another's presence, whatever it subscribes to.
+    const pump2 = await device(PUMP2);
+    await pump2.client.subscribeAsync(['devices/+/presence', '#'], { qos: 1 });
+    const marker = presenceTopic(PUMP2.username);
+    await publishCode(pump2, marker, JSON.stringify({ online: true, epoch: 1 }));
+    await l.waitFor(marker);
+    await sleep(300);
+    // (Mosquitto 2.0 also hands a new shared subscription the retained presence of earlier
+    // tests; none of it is the lie.)
+    expect(l.received.filter((m) => m.payload === lie)).toEqual([]);
+    expect(pump2.received).toEqual([]);
   });
 
   it('refuses a client without credentials, on both listeners', async () => {
