@@ -31,6 +31,13 @@ export const commandIdOfStream = (stream: string): string | null =>
 export const eventIdFor = (commandId: string, type: CommandEventType): string =>
   uuidV5(`${commandId}/${type}`);
 
+/**
+ * An event id for streams whose events are told apart by revision (fleets, groups): two
+ * instances deciding on the same revision propose the same id, so a re-sent append is known.
+ */
+export const revisionEventId = (stream: string, revision: bigint): string =>
+  uuidV5(`${stream}/${revision}`);
+
 /** Attempt 1 is the root itself; attempt n > 1 is derived from the root and n. */
 export const attemptId = (rootCommandId: string, attempt: number): string =>
   attempt === 1 ? rootCommandId : uuidV5(`${rootCommandId.toLowerCase()}/attempt/${attempt}`);

@@ -6,3 +6,4 @@ export * from './retry.js';
 export * from './check-stream.js';
 export * from './metadata.js';
 export * from './storable.js';
+export * from './group/index.js';
