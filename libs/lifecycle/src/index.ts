@@ -7,3 +7,4 @@ export * from './check-stream.js';
 export * from './metadata.js';
 export * from './storable.js';
 export * from './group/index.js';
+export * from './fleet/index.js';
