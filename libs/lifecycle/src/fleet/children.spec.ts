@@ -1,0 +1,46 @@
+/** Deterministic child ids, their retries, and the reason a waiting child is cancelled with. */
+import { describe, it, expect } from '@jest/globals';
+import { attemptId, isUuid, uuidV5 } from '../identity.js';
+import { childCancelReason, childCommandOf, fleetChildId } from './children.js';
+import { foldFleet } from './fleet.js';
+import { FLEET_ID, ev, iso } from './testing/fleet-fixtures.js';
+
+describe('fleetChildId', () => {
+  it('is a UUIDv5, the same for the same fleet and device, whatever the fleet id case', () => {
+    const id = fleetChildId(FLEET_ID, 'pump-1');
+    expect(isUuid(id)).toBe(true);
+    expect(id[14]).toBe('5');
+    expect(fleetChildId(FLEET_ID.toUpperCase(), 'pump-1')).toBe(id);
+    expect(id).toBe(uuidV5(`${FLEET_ID}/device/pump-1`));
+  });
+  it('differs per device (device ids are case-sensitive) and per fleet', () => {
+    const ids = new Set([
+      fleetChildId(FLEET_ID, 'pump-1'),
+      fleetChildId(FLEET_ID, 'Pump-1'),
+      fleetChildId(FLEET_ID, 'pump-2'),
+      fleetChildId('1b6a4b8e-2c1d-4f3a-9e5b-7d8c9a0b1c2d', 'pump-1'),
+    ]);
+    expect(ids.size).toBe(4);
+  });
+  it("a child's retries derive from the child's id as any command's do", () => {
+    const child = childCommandOf(foldFleet([ev.requested()])!, 'pump-1', iso(5));
+    expect(child.rootCommandId).toBe(child.commandId);
+    expect(attemptId(child.rootCommandId, 2)).not.toBe(child.commandId);
+  });
+  it('two children of one fleet have different fingerprints; the same child the same', () => {
+    const fleet = foldFleet([ev.requested()])!;
+    const a = childCommandOf(fleet, 'pump-1', iso(5));
+    expect(childCommandOf(fleet, 'pump-1', iso(9)).fingerprint).toBe(a.fingerprint);
+    expect(childCommandOf(fleet, 'pump-2', iso(5)).fingerprint).not.toBe(a.fingerprint);
+  });
+});
+
+describe('childCancelReason', () => {
+  it('fleet_aborted, fleet_cancelled, else none', () => {
+    expect(childCancelReason('aborted')).toBe('fleet_aborted');
+    expect(childCancelReason('cancelled')).toBe('fleet_cancelled');
+    expect(childCancelReason('completed')).toBeNull();
+    expect(childCancelReason('paused')).toBeNull();
+    expect(childCancelReason('rolling_out')).toBeNull();
+  });
+});
