@@ -1,9 +1,11 @@
 /** Deterministic child ids, their retries, and the reason a waiting child is cancelled with. */
 import { describe, it, expect } from '@jest/globals';
 import { attemptId, isUuid, uuidV5 } from '../identity.js';
-import { childCancelReason, childCommandOf, fleetChildId } from './children.js';
-import { foldFleet } from './fleet.js';
-import { FLEET_ID, ev, iso } from './testing/fleet-fixtures.js';
+import { childCancelReason, childCommandOf, fleetChildId, lastMarkChildren } from './children.js';
+import { decideFleet } from './decide-fleet.js';
+import { evolveFleet, foldFleet } from './fleet.js';
+import { EMPTY_TALLY } from './progress.js';
+import { FLEET_ID, REQUEST, at, ev, iso } from './testing/fleet-fixtures.js';
 
 describe('fleetChildId', () => {
   it('is a UUIDv5, the same for the same fleet and device, whatever the fleet id case', () => {
@@ -42,5 +44,39 @@ describe('childCancelReason', () => {
     expect(childCancelReason('completed')).toBeNull();
     expect(childCancelReason('paused')).toBeNull();
     expect(childCancelReason('rolling_out')).toBeNull();
+  });
+});
+
+describe('lastMarkChildren: the repair after a crash between the mark and its children', () => {
+  const decideAndFold = (
+    given: ReturnType<typeof ev.requested>[],
+    next: { deviceId: string; groupRevision: number }[],
+  ) => {
+    const before = foldFleet(given)!;
+    const d = decideFleet(
+      { kind: 'roll_out', progress: { tally: EMPTY_TALLY }, next, maxBatch: 2 },
+      before,
+      at(7_000),
+    );
+    if (d.outcome !== 'append') throw new Error(`expected an append, got ${d.outcome}`);
+    return { d, after: d.events.reduce(evolveFleet, before) };
+  };
+  it('re-creates exactly what the step created (deviceIds target)', () => {
+    const { d, after } = decideAndFold([ev.requested(), ev.created(0, 1, 0)], []);
+    expect(d.children.map((c) => c.deviceId)).toEqual(['pump-2']); // 1 open of at most 2
+    expect(lastMarkChildren(after, [])).toEqual(d.children);
+  });
+  it('re-creates exactly what the step created (group target, from the refs after the cursor)', () => {
+    const group = { ...REQUEST, target: { group: 'g', continuous: false } };
+    const refs = ['a', 'b', 'c'].map((deviceId) => ({ deviceId, groupRevision: 4 }));
+    const { d, after } = decideAndFold(
+      [ev.requested(group, { targets: 3, groupRevision: 4 })],
+      refs,
+    );
+    expect(after.lastMark).toEqual({ fromIndex: 0, count: 2, after: null, at: iso(7_000) });
+    expect(lastMarkChildren(after, refs)).toEqual(d.children);
+  });
+  it('nothing before the first mark', () => {
+    expect(lastMarkChildren(foldFleet([ev.requested()])!, [])).toEqual([]);
   });
 });

@@ -7,7 +7,7 @@
 import type { CommandRequestedData } from '../command.js';
 import { fingerprintOf, uuidV5 } from '../identity.js';
 import type { Delivery } from './fleet-request.js';
-import type { FleetState, FleetStatus } from './fleet.js';
+import type { FleetState, FleetStatus, TargetRef } from './fleet.js';
 
 /** UUIDv5 under Ratchet's namespace; the device id keeps its case (device ids are case-sensitive). */
 export const fleetChildId = (fleetCommandId: string, deviceId: string): string =>
@@ -46,6 +46,40 @@ export function childCommandOf(fleet: FleetState, deviceId: string, at: string):
     delivery: r.delivery,
     queue: r.queue,
   };
+}
+
+/**
+ * The targets [fromIndex, fromIndex + count): from the request for a `deviceIds` target, else
+ * the first of `next`, the targets read (from `group_members`) after the cursor.
+ */
+export function targetRefs(
+  fleet: FleetState,
+  fromIndex: number,
+  count: number,
+  next: readonly TargetRef[],
+): TargetRef[] {
+  const target = fleet.request.target;
+  return 'deviceIds' in target
+    ? target.deviceIds
+        .slice(fromIndex, fromIndex + count)
+        .map((deviceId) => ({ deviceId, groupRevision: null }))
+    : next.slice(0, count);
+}
+
+/**
+ * The children of the last mark, for a store that appends them after the mark (no atomic
+ * multi-stream append): the next step re-creates them at `no_stream` before deciding, so a
+ * crash between mark and children loses none. `next`: the targets after `lastMark.after`.
+ */
+export function lastMarkChildren(
+  fleet: FleetState,
+  next: readonly TargetRef[],
+): FleetChildCommand[] {
+  const m = fleet.lastMark;
+  if (!m) return [];
+  return targetRefs(fleet, m.fromIndex, m.count, next).map((r) =>
+    childCommandOf(fleet, r.deviceId, m.at),
+  );
 }
 
 /** The reason a waiting child is cancelled with, once its fleet ended so; `null`: not cancelled. */

@@ -5,7 +5,7 @@
  * alone ends the wait, `nextAt`), or a typed rejection the HTTP layer answers with 409 and
  * the current state. Pure: time is an argument; FLEET_TRANSITIONS is the final guard.
  */
-import { type FleetChildCommand, childCommandOf } from './children.js';
+import { type FleetChildCommand, childCommandOf, targetRefs } from './children.js';
 import {
   type FleetEvent,
   type FleetRequestedData,
@@ -155,13 +155,7 @@ function rollOut(
     case 'wait':
       return unchanged(plan.reason, plan.nextAt);
     case 'create': {
-      const target = s.request.target;
-      const refs: readonly TargetRef[] =
-        'deviceIds' in target
-          ? target.deviceIds
-              .slice(plan.fromIndex, plan.fromIndex + plan.count)
-              .map((deviceId) => ({ deviceId, groupRevision: null }))
-          : input.next.slice(0, plan.count);
+      const refs = targetRefs(s, plan.fromIndex, plan.count, input.next);
       const through = refs.at(-1);
       if (!through) return unchanged('targets_unread');
       return append(

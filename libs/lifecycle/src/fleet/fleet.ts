@@ -106,6 +106,13 @@ export const FLEET_TRANSITIONS: Readonly<
 };
 export const FLEET_EVENT_TYPES = Object.keys(FLEET_TRANSITIONS) as FleetEventType[];
 
+export interface LastMark {
+  readonly fromIndex: number;
+  readonly count: number;
+  readonly after: TargetRef | null;
+  readonly at: string;
+}
+
 export interface FleetState extends FleetRequestedData {
   readonly status: FleetStatus;
   /** Revision of the last event folded: the expected revision of the next append. */
@@ -113,7 +120,8 @@ export interface FleetState extends FleetRequestedData {
   /** Children created so far: targets [0, created) have one. */
   readonly created: number;
   readonly through: TargetRef | null;
-  readonly lastCreatedAt: string | null;
+  /** The last mark, with the cursor it started after: what a repair re-creates. */
+  readonly lastMark: LastMark | null;
   /** `rollout.perMinute`'s state, from the marks; `null` before the first mark. */
   readonly rate: RateState | null;
   readonly pausedAt: string | null;
@@ -149,7 +157,7 @@ export function evolveFleet(state: FleetState | null, event: FleetEvent): FleetS
       revision: 0n,
       created: 0,
       through: null,
-      lastCreatedAt: null,
+      lastMark: null,
       rate: null,
       pausedAt: null,
       endedAt: null,
@@ -164,13 +172,13 @@ export function evolveFleet(state: FleetState | null, event: FleetEvent): FleetS
   };
   switch (event.type) {
     case 'FleetChildrenCreated': {
-      const { count, through, at } = event.data;
+      const { fromIndex, count, through, at } = event.data;
       const perMinute = s.request.rollout.perMinute;
       return {
         ...next,
         created: s.created + count,
         through,
-        lastCreatedAt: at,
+        lastMark: { fromIndex, count, after: s.through, at },
         rate: perMinute === null ? null : afterCreated(perMinute, s.rate, Date.parse(at), count),
       };
     }
