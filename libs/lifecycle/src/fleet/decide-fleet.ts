@@ -8,7 +8,9 @@
 import { type FleetChildCommand, childCommandOf, targetRefs } from './children.js';
 import {
   type FleetEvent,
+  type FleetEventType,
   type FleetRequestedData,
+  type FleetStatus,
   type FleetState,
   type TargetRef,
   canApplyFleet,
@@ -99,33 +101,52 @@ export function decideFleet(input: FleetInput, state: FleetState | null, now: Da
   return decision;
 }
 
+/** The controls as data: the event each appends, the status that makes it a duplicate, the rejection. */
+const CONTROLS = {
+  pause: {
+    event: 'FleetCommandPaused',
+    already: 'paused',
+    code: 'not_pausable',
+    rule: 'only a rolling-out fleet command can be paused',
+  },
+  resume: {
+    event: 'FleetCommandResumed',
+    already: 'rolling_out',
+    code: 'not_resumable',
+    rule: 'only a paused fleet command can be resumed',
+  },
+  cancel: {
+    event: 'FleetCommandCancelled',
+    already: 'cancelled',
+    code: 'not_cancellable',
+    rule: 'a completed or aborted fleet command cannot be cancelled',
+  },
+} as const satisfies Record<
+  'pause' | 'resume' | 'cancel',
+  {
+    event: FleetEventType;
+    already: FleetStatus;
+    code: FleetRejectionCode;
+    rule: string;
+  }
+>;
+
 function decideOn(
   input: Exclude<FleetInput, { kind: 'issue' }>,
   s: FleetState,
   now: Date,
 ): FleetDecision {
-  const at = now.toISOString();
   switch (input.kind) {
     case 'pause':
-      if (s.status === 'rolling_out')
-        return append([{ type: 'FleetCommandPaused', data: { at, by: input.by } }]);
-      if (s.status === 'paused') return unchanged('duplicate');
-      return rejected('not_pausable', s, 'only a rolling-out fleet command can be paused');
     case 'resume':
-      if (s.status === 'paused')
-        return append([{ type: 'FleetCommandResumed', data: { at, by: input.by } }]);
-      if (s.status === 'rolling_out') return unchanged('duplicate');
-      return rejected('not_resumable', s, 'only a paused fleet command can be resumed');
-    case 'cancel':
-      if (s.status === 'rolling_out' || s.status === 'paused') {
-        return append([{ type: 'FleetCommandCancelled', data: { at, by: input.by } }]);
-      }
-      if (s.status === 'cancelled') return unchanged('duplicate');
-      return rejected(
-        'not_cancellable',
-        s,
-        'a completed or aborted fleet command cannot be cancelled',
-      );
+    case 'cancel': {
+      const c = CONTROLS[input.kind];
+      const event = { type: c.event, data: { at: now.toISOString(), by: input.by } } as FleetEvent;
+      // FLEET_TRANSITIONS says from which statuses the control applies.
+      if (canApplyFleet(s, event)) return append([event]);
+      if (s.status === c.already) return unchanged('duplicate');
+      return rejected(c.code, s, c.rule);
+    }
     case 'roll_out':
       return rollOut(input, s, now);
     default: {

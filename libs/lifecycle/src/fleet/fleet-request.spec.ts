@@ -1,6 +1,11 @@
 /** Defaults and the idempotency fingerprint: a body that spells out a default is the same body. */
 import { describe, it, expect } from '@jest/globals';
-import { type FleetCommandBody, fleetFingerprint, withFleetDefaults } from './fleet-request.js';
+import {
+  type FleetCommandBody,
+  fleetFingerprint,
+  fleetRequestProblems,
+  withFleetDefaults,
+} from './fleet-request.js';
 
 const DEFAULTS = { ackTimeoutMs: 10_000, timeoutMs: 60_000, expiresInMs: 300_000 };
 const MINIMAL: FleetCommandBody = { target: { group: 'pumps-north' }, name: 'reboot' };
@@ -61,5 +66,41 @@ describe('withFleetDefaults', () => {
     const ab = withFleetDefaults({ ...MINIMAL, target: { deviceIds: ['a', 'b'] } }, DEFAULTS);
     const ba = withFleetDefaults({ ...MINIMAL, target: { deviceIds: ['b', 'a'] } }, DEFAULTS);
     expect(fleetFingerprint(ab)).not.toBe(fleetFingerprint(ba));
+  });
+});
+
+describe('fleetRequestProblems', () => {
+  const request = (body: Partial<FleetCommandBody>) =>
+    withFleetDefaults({ ...MINIMAL, ...body }, DEFAULTS);
+  it('none for a sound request', () => {
+    expect(fleetRequestProblems(request({ target: { deviceIds: ['a', 'b'] } }))).toEqual([]);
+    expect(
+      fleetRequestProblems(request({ rollout: { perMinute: 600, maxInFlight: 200 } })),
+    ).toEqual([]);
+  });
+  it('repeated, too many or no devices', () => {
+    expect(fleetRequestProblems(request({ target: { deviceIds: ['a', 'b', 'a'] } }))).toEqual([
+      'target.deviceIds repeats a',
+    ]);
+    expect(fleetRequestProblems(request({ target: { deviceIds: [] } }))).toHaveLength(1);
+    const many = Array.from({ length: 10_001 }, (_, i) => `d-${i}`);
+    expect(fleetRequestProblems(request({ target: { deviceIds: many } }))[0]).toMatch(
+      /at most 10000/,
+    );
+  });
+  it('rates, caps and thresholds out of range', () => {
+    expect(
+      fleetRequestProblems(
+        request({
+          rollout: { perMinute: 0, maxInFlight: 1.5 },
+          abort: { afterCompleted: 0, maxFailureRatio: 1.2 },
+        }),
+      ),
+    ).toEqual([
+      'rollout.perMinute must be an integer ≥ 1',
+      'rollout.maxInFlight must be an integer ≥ 1',
+      'abort.afterCompleted must be an integer ≥ 1',
+      'abort.maxFailureRatio must be between 0 and 1',
+    ]);
   });
 });

@@ -98,3 +98,44 @@ export const fleetFingerprint = (request: FleetRequest): string => fingerprintOf
 
 export const isContinuous = (target: FleetTarget): boolean =>
   'group' in target && target.continuous;
+
+export const MAX_FLEET_DEVICE_IDS = 10_000;
+
+/**
+ * What the rollout relies on and a DTO cannot see alone: `[]` when the request is sound. The
+ * HTTP layer answers 400 with these (413 for too many devices, checked by the caller first).
+ */
+export function fleetRequestProblems(request: FleetRequest): string[] {
+  const problems: string[] = [];
+  const t = request.target;
+  if ('deviceIds' in t) {
+    if (t.deviceIds.length === 0) problems.push('target.deviceIds must name at least one device');
+    if (t.deviceIds.length > MAX_FLEET_DEVICE_IDS) {
+      problems.push(
+        `target.deviceIds holds ${t.deviceIds.length} devices; at most ${MAX_FLEET_DEVICE_IDS}`,
+      );
+    }
+    // Each target gets one child whose id derives from the device: a repeat would be one child twice.
+    const seen = new Set<string>();
+    const repeated = t.deviceIds.filter((id) => seen.size === seen.add(id).size);
+    if (repeated.length > 0) {
+      problems.push(`target.deviceIds repeats ${[...new Set(repeated)].slice(0, 5).join(', ')}`);
+    }
+  }
+  const positive = (v: number | null, name: string) => {
+    if (v !== null && !(Number.isInteger(v) && v >= 1))
+      problems.push(`${name} must be an integer ≥ 1`);
+  };
+  positive(request.rollout.perMinute, 'rollout.perMinute');
+  positive(request.rollout.maxInFlight, 'rollout.maxInFlight');
+  const a = request.abort;
+  if (a) {
+    if (!(Number.isInteger(a.afterCompleted) && a.afterCompleted >= 1)) {
+      problems.push('abort.afterCompleted must be an integer ≥ 1');
+    }
+    if (!(a.maxFailureRatio >= 0 && a.maxFailureRatio <= 1)) {
+      problems.push('abort.maxFailureRatio must be between 0 and 1');
+    }
+  }
+  return problems;
+}
