@@ -6,7 +6,7 @@
  */
 import type { CommandRequestedData } from '../command.js';
 import { fingerprintOf, uuidV5 } from '../identity.js';
-import type { Delivery } from './fleet-request.js';
+import type { FleetRequest } from './fleet-request.js';
 import type { FleetState, FleetStatus, TargetRef } from './fleet.js';
 
 /** UUIDv5 under Ratchet's namespace; the device id keeps its case (device ids are case-sensitive). */
@@ -16,8 +16,8 @@ export const fleetChildId = (fleetCommandId: string, deviceId: string): string =
 /** What a child carries beyond a command's request: its parent, and the fleet's delivery rules. */
 export interface FleetChildFields {
   readonly fleetCommandId: string;
-  readonly delivery: Delivery;
-  readonly queue: { readonly key: string; readonly supersede: boolean } | null;
+  readonly delivery: FleetRequest['delivery'];
+  readonly queue: FleetRequest['queue'];
 }
 export type FleetChildCommand = CommandRequestedData & FleetChildFields;
 

@@ -6,7 +6,8 @@
 import type { RetryPolicy, RetryableStatus } from '../command.js';
 import { fingerprintOf } from '../identity.js';
 
-export type Delivery = 'when_online' | 'immediate';
+/** A command's `delivery` (CONTRACT.md section 2); kept local: naming it is the command lifecycle's business. */
+type Delivery = 'when_online' | 'immediate';
 
 export type FleetTarget =
   | { readonly deviceIds: readonly string[] }
@@ -57,14 +58,11 @@ export interface FleetCommandBody {
   readonly abort?: AbortPolicy;
 }
 
-/** The configured command defaults (the ledger's configuration, passed in). */
-export interface CommandDefaults {
-  readonly ackTimeoutMs: number;
-  readonly timeoutMs: number;
-  readonly expiresInMs: number;
-}
-
-export function withFleetDefaults(body: FleetCommandBody, defaults: CommandDefaults): FleetRequest {
+/** `defaults`: the ledger's configured command defaults (its `CommandDefaults`). */
+export function withFleetDefaults(
+  body: FleetCommandBody,
+  defaults: Pick<FleetRequest, 'ackTimeoutMs' | 'timeoutMs' | 'expiresInMs'>,
+): FleetRequest {
   const t = body.target;
   return {
     target:

@@ -79,7 +79,7 @@ export class GroupCountMismatchError extends Error {
 }
 
 /** The count a change leads to, from the count before it. */
-export function countAfter(before: number, event: GroupEvent): number {
+export function memberCountAfter(before: number, event: GroupEvent): number {
   switch (event.type) {
     case 'GroupMembersSet':
       return event.data.deviceIds.length;
@@ -101,7 +101,7 @@ export function evolveGroup(
   event: GroupEvent,
 ): GroupState {
   const revision = state ? state.revision + 1n : 0n;
-  const expected = countAfter(state?.memberCount ?? 0, event);
+  const expected = memberCountAfter(state?.memberCount ?? 0, event);
   if (expected !== event.data.memberCount) {
     throw new GroupCountMismatchError(group, revision, expected, event.data.memberCount);
   }
