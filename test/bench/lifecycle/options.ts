@@ -26,7 +26,7 @@ export interface BenchOptions {
 
 export const HELP = `npm run bench -- [options]
 
-Runs the ledger service (dist/apps/ledger) against PostgreSQL + a private Mosquitto, then on its
+Runs the ledger service (apps/ledger/dist) against PostgreSQL + a private Mosquitto, then on its
 embedded default (PGlite + Aedes), with a simulated fleet answering every intent at once
 (ack, then executed), and issues commands over HTTP at increasing rates (open loop).
 

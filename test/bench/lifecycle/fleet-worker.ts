@@ -2,7 +2,7 @@
  * The simulated fleet in a process of its own, so that its CPU is measured apart from the
  * load generator's. Started by `fleet-process.ts` over IPC; exits when its parent goes away.
  */
-import { startFleet, type Fleet, type FleetOptions } from '../../apps/device-sim/src/index.js';
+import { startFleet, type Fleet, type FleetOptions } from '@ratchet/device-sim';
 import type { FleetReply, FleetRequest } from './fleet-process.js';
 import { wallClockOffset } from './load.js';
 

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', 'data/**', 'coverage/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,11 +17,21 @@ export default tseslint.config(
   },
   {
     files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'writable', require: 'readonly' },
+    },
   },
   {
     // CLIs and benchmarks print to the terminal on purpose.
-    files: ['bench/**', 'apps/*/src/cli/**', 'apps/device-sim/**', 'examples/**', 'chaos/**'],
+    files: [
+      'test/bench/**',
+      'test/chaos/**',
+      'apps/*/src/cli/**',
+      'apps/*/scripts/**',
+      'apps/*/bin/**',
+      'apps/device-sim/**',
+    ],
     rules: { 'no-console': 'off' },
   },
 );

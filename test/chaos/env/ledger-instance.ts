@@ -1,5 +1,5 @@
 /**
- * One ledger instance slot: the built service (`node dist/apps/ledger/src/main.js`, what
+ * One ledger instance slot: the built service (`node apps/ledger/dist/main.js`, what
  * `npm start` runs) on a fixed HTTP port and a stable LEDGER_INSTANCE_ID, so that a restart
  * takes over its persistent MQTT session as a redeployed pod would. Every incarnation appends
  * to the slot's log file.
@@ -24,7 +24,7 @@ export class StartFailedError extends Error {
   override readonly name = 'StartFailedError';
 }
 
-const MAIN = resolve(process.cwd(), 'dist/apps/ledger/src/main.js');
+const MAIN = resolve(process.cwd(), 'apps/ledger/dist/main.js');
 export const LEDGER_MAIN = MAIN;
 
 export class LedgerInstance {

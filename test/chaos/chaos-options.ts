@@ -1,5 +1,5 @@
 /** What a chaos run takes, with the defaults `npm run chaos` uses. */
-import type { BehaviourOptions } from '../apps/device-sim/src/index.js';
+import type { BehaviourOptions } from '@ratchet/device-sim';
 
 export interface ChaosOptions {
   readonly minutes: number;

@@ -5,7 +5,7 @@
 import { fork } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { DeviceStats, FleetOptions } from '../../apps/device-sim/src/index.js';
+import type { DeviceStats, FleetOptions } from '@ratchet/device-sim';
 import { onTeardown, sleep, withTimeout } from './teardown.js';
 
 /** What can cross the IPC channel: no logger, no callbacks. */

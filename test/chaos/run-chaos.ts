@@ -4,7 +4,7 @@
  * and every deadline has passed, the checks. Every random choice comes from the seed.
  */
 import { createPostgresEventStore, type EventStore } from '@ratchet/event-store';
-import { startFleet, type Fleet } from '../apps/device-sim/src/index.js';
+import { startFleet, type Fleet } from '@ratchet/device-sim';
 import { FLEET_BEHAVIOUR, FLEET_RECONNECT_EVERY_MS, type ChaosOptions } from './chaos-options.js';
 import { checkLedger } from './check/check-ledger.js';
 import { LogFollower } from './check/log-reader.js';

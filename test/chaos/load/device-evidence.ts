@@ -6,7 +6,7 @@
  * shared subscription between its restart and the members' re-subscription (Mosquitto 2.0
  * restores shared subscriptions only when their sessions come back), so those are told apart.
  */
-import type { SimEvent } from '../../apps/device-sim/src/index.js';
+import type { SimEvent } from '@ratchet/device-sim';
 
 export interface DeviceAnswer {
   readonly deviceId: string;

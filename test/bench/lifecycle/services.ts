@@ -13,10 +13,10 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { onTeardown, sleep } from './teardown.js';
 
-/** dist/bench/lifecycle → dist/apps/ledger/src/main.js: what `npm start` runs. */
+/** test/dist/bench/lifecycle → apps/ledger/dist/main.js: what `npm start` runs. */
 const LEDGER_MAIN = resolve(
   dirname(fileURLToPath(import.meta.url)),
-  '../../apps/ledger/src/main.js',
+  '../../../../apps/ledger/dist/main.js',
 );
 
 export async function freePort(): Promise<number> {
@@ -154,7 +154,7 @@ const MODE_VARIABLES = [
 ];
 
 /**
- * Spawns `node dist/apps/ledger/src/main.js` with exactly `env` for the mode variables and
+ * Spawns `node apps/ledger/dist/main.js` with exactly `env` for the mode variables and
  * waits for /health/ready. It logs every command at info level: stdout is piped and discarded
  * (only a short tail is kept for error messages).
  */
