@@ -11,15 +11,7 @@ import {
   isPostgresReachable,
   postgresRequired,
 } from '@ratchet/event-store/testing';
-import {
-  type Run,
-  T0,
-  World,
-  canonical,
-  newRun,
-  observe,
-  runReal,
-} from './testing/model-harness.js';
+import { type Run, T0, World, canonical, newRun, observe, runReal } from './model-harness.js';
 import {
   type Model,
   type OpSpec,
@@ -30,10 +22,10 @@ import {
   resolve,
   snapshotOf,
   stepsOf,
-} from './testing/reference-model.js';
+} from './reference-model.js';
 
 /**
- * Model-based test of the real handlers (IssueCommand, AcknowledgeCommand, RecordResult,
+ * Model-based test of the real handlers (IssueCommand, AcknowledgeCommand, RecordCommandResult,
  * CancelCommand, TimeOutCommand, ExpireCommand on the CQRS bus; Dispatcher; RetryScheduler),
  * through RatchetModule on a real store, against an independent reference model of
  * CONTRACT.md section 1 (testing/reference-model.ts).

@@ -7,8 +7,8 @@ import {
   Optional,
 } from '@nestjs/common';
 import { READ_MODEL_STORE, type ReadModelStore, stateTopicProjection } from '@ratchet/read-models';
-import { MqttGateway } from '../mqtt-gateway/mqtt-gateway.service.js';
-import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
+import { MqttGateway } from '../mqtt/mqtt-gateway.service.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
 
 /**
  * Starts the projection runners with the application and stops them before anything they use

@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { type CommandState, decideRetry } from '@ratchet/lifecycle';
-import { LedgerClock } from '../clock.js';
-import { Dispatcher } from '../dispatch-command/dispatcher.service.js';
-import { InstanceMetadata } from '../instance-metadata.js';
+import { LedgerClock } from './ledger-clock.js';
+import { Dispatcher } from './dispatcher.service.js';
+import { InstanceMetadata } from './instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 

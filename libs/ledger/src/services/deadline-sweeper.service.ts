@@ -8,16 +8,16 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
-import { isTerminal, streamOf } from '@ratchet/lifecycle';
-import { LedgerClock } from '../clock.js';
-import { Dispatcher } from '../dispatch-command/dispatcher.service.js';
+import { isTerminal } from '@ratchet/lifecycle';
+import { LedgerClock } from './ledger-clock.js';
+import { Dispatcher } from './dispatcher.service.js';
 import { enrichCommandContext, runWithCommand } from '../logging/log-context.js';
 import { ExpireCommand } from '../expire-command/expire-command.command.js';
-import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
-import { RetryScheduler } from '../retry-command/retry-scheduler.service.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
+import { RetryScheduler } from './retry-scheduler.service.js';
 import { TimeOutCommand } from '../time-out-command/time-out-command.command.js';
-import { foldStream } from '../transition/command-stream.js';
-import { DEADLINE_INDEX, type DeadlineIndex } from './deadline-index.port.js';
+import { readCommand } from '../transition/command-stream.js';
+import { DEADLINE_INDEX, type DeadlineIndex } from '../options/deadline-index.port.js';
 
 export interface SweepReport {
   readonly closed: number;
@@ -110,8 +110,7 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   private async load(commandId: string) {
-    const stream = streamOf(commandId);
-    const state = foldStream(stream, await this.store.readStream(stream));
+    const state = await readCommand(this.store, commandId);
     if (state) enrichCommandContext({ deviceId: state.deviceId });
     return state;
   }

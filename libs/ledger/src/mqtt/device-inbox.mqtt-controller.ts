@@ -2,12 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { IPublishPacket } from 'mqtt';
 import { isPermanentStoreError } from '@ratchet/event-store';
-import { decodeAck, decodeResult, parseInboundTopic } from '@ratchet/mqtt';
+import { type InboundKind, decodeAck, decodeResult, parseInboundTopic } from '@ratchet/mqtt';
 import { AcknowledgeCommand } from '../acknowledge-command/acknowledge-command.command.js';
 import type { DeviceInputOutcome, MqttFacts } from '../device-input.js';
 import { runWithCommand } from '../logging/log-context.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
-import { RecordResult } from '../record-result/record-result.command.js';
+import { RecordCommandResult } from '../record-command-result/record-command-result.command.js';
 import { CorruptStreamError } from '../transition/command-stream.js';
 import { LogLimiter } from './log-limiter.js';
 
@@ -22,8 +22,14 @@ export class InboxClosedError extends Error {
 /** How long a message whose handling failed (store unreachable) is retried in-process. */
 const STORE_RETRY_MS = 20_000;
 
+/** The outcomes that say the input itself was wrong, and the reason they are counted under. */
+const REJECTED_INPUT: Readonly<Record<string, string>> = {
+  not_found: 'unknown_command',
+  device_mismatch: 'device_mismatch',
+};
+
 /**
- * Device → ledger: acks and results become `AcknowledgeCommand` / `RecordResult` on the bus.
+ * Device → ledger: acks and results become `AcknowledgeCommand` / `RecordCommandResult` on the bus.
  * Whatever a device sends, this resolves (→ PUBACK) once the append or the harmless no-op has
  * committed; it rejects (→ no PUBACK, redelivery) only when the ledger itself could not decide.
  */
@@ -46,20 +52,32 @@ export class DeviceInbox {
     this.lastArrival = Date.now();
     this.inFlight++;
     try {
-      // What this message says it is about (the route checks it): on every line logged for it.
+      // The topic is parsed once: it names the device and the command, which every line
+      // logged about this message then carries.
       const t = parseInboundTopic(topic);
-      if (!t.ok) return await this.deliver(topic, payload, packet);
-      return await runWithCommand(
-        { commandId: t.commandId.toLowerCase(), deviceId: t.deviceId },
-        () => this.deliver(topic, payload, packet),
-      );
+      if (!t.ok) return this.reject(t.reason, topic);
+      const commandId = t.commandId.toLowerCase();
+      return await runWithCommand({ commandId, deviceId: t.deviceId }, async () => {
+        const command = toCommand(t.kind, commandId, t.deviceId, payload, packet);
+        if ('rejected' in command) return this.reject(command.rejected, topic);
+        await this.deliver(command, topic, payload);
+      });
     } finally {
       if (--this.inFlight === 0) this.drained?.();
     }
   }
 
-  /** Routes the message; retries what failed for a reason retrying can cure. */
-  private async deliver(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+  /**
+   * Executes the command on the bus, and retries what failed for a reason retrying can cure.
+   * Three layers retry, each for its own failure: the transition shell decides again after a
+   * lost race (a stale revision); this loop retries while the store is unreachable; and a
+   * message that still fails is left without PUBACK, for the broker to deliver again.
+   */
+  private async deliver(
+    command: AcknowledgeCommand | RecordCommandResult,
+    topic: string,
+    payload: Buffer,
+  ): Promise<void> {
     // Retried here rather than left to the broker: an unacknowledged message comes back only
     // when this connection reconnects, which an instance that outlives a short database
     // outage never does, so the device's answer would never be recorded (found by the chaos
@@ -67,7 +85,11 @@ export class DeviceInbox {
     const giveUpAt = Date.now() + STORE_RETRY_MS;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
       try {
-        return await this.route(topic, payload, packet);
+        const outcome: DeviceInputOutcome = await this.bus.execute(command);
+        // Spoofed and unknown commands are rejections of the input, counted like malformed ones.
+        const rejection = outcome.reason ? REJECTED_INPUT[outcome.reason] : undefined;
+        if (rejection) this.reject(rejection, topic);
+        return;
       } catch (e) {
         if (isPermanentStoreError(e) || e instanceof CorruptStreamError)
           return this.unprocessable(topic, payload, e);
@@ -94,36 +116,6 @@ export class DeviceInbox {
   async close(): Promise<void> {
     this.closing = true;
     if (this.inFlight > 0) await new Promise<void>((r) => (this.drained = r));
-  }
-
-  private async route(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
-    const t = parseInboundTopic(topic);
-    if (!t.ok) return this.reject(t.reason, topic);
-    const commandId = t.commandId.toLowerCase();
-    const mqtt: MqttFacts = {
-      topic,
-      qos: packet.qos,
-      dup: packet.dup,
-      retain: packet.retain,
-      ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
-    };
-    let outcome: DeviceInputOutcome;
-    if (t.kind === 'ack') {
-      const ack = decodeAck(payload);
-      if (!ack.ok) return this.reject(ack.reason, topic);
-      outcome = await this.bus.execute(new AcknowledgeCommand(commandId, t.deviceId, mqtt));
-    } else {
-      const result = decodeResult(payload);
-      if (!result.ok) return this.reject(result.reason, topic);
-      const { status, output, error } = result.value;
-      outcome = await this.bus.execute(
-        new RecordResult(commandId, t.deviceId, status, output, error ?? null, mqtt),
-      );
-    }
-    // Spoofed and unknown commands are rejections of the input, counted like malformed ones.
-    if (outcome.reason === 'device_mismatch' || outcome.reason === 'not_found') {
-      this.reject(outcome.reason === 'not_found' ? 'unknown_command' : 'device_mismatch', topic);
-    }
   }
 
   /**
@@ -154,4 +146,33 @@ export class DeviceInbox {
         `inbound message rejected (${reason}) on ${JSON.stringify(topic.slice(0, 200))}`,
       );
   }
+}
+
+/**
+ * The device's message as the command the bus routes to its use case, or why its payload is
+ * not one.
+ */
+function toCommand(
+  kind: InboundKind,
+  commandId: string,
+  deviceId: string,
+  payload: Buffer,
+  packet: IPublishPacket,
+): AcknowledgeCommand | RecordCommandResult | { readonly rejected: string } {
+  const mqtt: MqttFacts = {
+    topic: String(packet.topic),
+    qos: packet.qos,
+    dup: packet.dup,
+    retain: packet.retain,
+    ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+  };
+  if (kind === 'ack') {
+    const ack = decodeAck(payload);
+    if (!ack.ok) return { rejected: ack.reason };
+    return new AcknowledgeCommand(commandId, deviceId, mqtt);
+  }
+  const result = decodeResult(payload);
+  if (!result.ok) return { rejected: result.reason };
+  const { status, output, error } = result.value;
+  return new RecordCommandResult(commandId, deviceId, status, output, error ?? null, mqtt);
 }

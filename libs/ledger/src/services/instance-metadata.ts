@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { TransitionMetadata } from '@ratchet/lifecycle';
-import { RATCHET_OPTIONS, type RatchetModuleOptions } from './ratchet.options.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
 
 /** Builds event metadata: who wrote it, why, and in answer to what. */
 @Injectable()

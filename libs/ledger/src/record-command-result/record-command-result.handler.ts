@@ -1,16 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { TransitionMetadata } from '@ratchet/lifecycle';
-import { InstanceMetadata } from '../instance-metadata.js';
+import { InstanceMetadata } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import { type DeviceInputOutcome, toDeviceOutcome } from '../device-input.js';
-import { RetryScheduler } from '../retry-command/retry-scheduler.service.js';
+import { RetryScheduler } from '../services/retry-scheduler.service.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
-import { RecordResult } from './record-result.command.js';
+import { RecordCommandResult } from './record-command-result.command.js';
 
-@CommandHandler(RecordResult)
-export class RecordResultHandler implements ICommandHandler<RecordResult, DeviceInputOutcome> {
-  private readonly logger = new Logger('RecordResult');
+@CommandHandler(RecordCommandResult)
+export class RecordCommandResultHandler implements ICommandHandler<
+  RecordCommandResult,
+  DeviceInputOutcome
+> {
+  private readonly logger = new Logger('RecordCommandResult');
 
   constructor(
     private readonly transitions: CommandTransitions,
@@ -18,7 +21,7 @@ export class RecordResultHandler implements ICommandHandler<RecordResult, Device
     private readonly retries: RetryScheduler,
   ) {}
 
-  async execute(c: RecordResult): Promise<DeviceInputOutcome> {
+  async execute(c: RecordCommandResult): Promise<DeviceInputOutcome> {
     const metadata = this.meta.build(
       c.mqtt ? 'mqtt' : 'bus',
       c.commandId,
@@ -31,7 +34,10 @@ export class RecordResultHandler implements ICommandHandler<RecordResult, Device
     );
   }
 
-  private async record(c: RecordResult, metadata: TransitionMetadata): Promise<DeviceInputOutcome> {
+  private async record(
+    c: RecordCommandResult,
+    metadata: TransitionMetadata,
+  ): Promise<DeviceInputOutcome> {
     const r = await this.transitions.apply(
       c.commandId,
       {

@@ -2,7 +2,7 @@ import { Command } from '@nestjs/cqrs';
 import type { DeviceInputOutcome, MqttFacts } from '../device-input.js';
 
 /** A device reported the outcome of a command. After a timeout it is kept as a late result. */
-export class RecordResult extends Command<DeviceInputOutcome> {
+export class RecordCommandResult extends Command<DeviceInputOutcome> {
   constructor(
     readonly commandId: string,
     readonly deviceId: string,

@@ -19,10 +19,10 @@ import {
   stateTopic,
 } from '@ratchet/mqtt';
 import type { CommandStateMessage } from '@ratchet/read-models';
-import { DeviceInbox } from '../device-inbox/device-inbox.mqtt-controller.js';
-import type { IntentPublisher } from '../dispatch-command/intent-publisher.port.js';
-import { InstanceMetadata } from '../instance-metadata.js';
-import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
+import { DeviceInbox } from './device-inbox.mqtt-controller.js';
+import type { IntentPublisher } from '../options/intent-publisher.port.js';
+import { InstanceMetadata } from '../services/instance-metadata.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
 import { MqttIntentPublisher } from './mqtt-intent-publisher.js';
 
 /**

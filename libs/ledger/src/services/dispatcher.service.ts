@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { deadlinesOf } from '@ratchet/lifecycle';
-import { LedgerClock } from '../clock.js';
-import { InstanceMetadata } from '../instance-metadata.js';
-import { INTENT_PUBLISHER } from '../ratchet.options.js';
+import { LedgerClock } from './ledger-clock.js';
+import { InstanceMetadata } from './instance-metadata.js';
+import { INTENT_PUBLISHER } from '../options/ratchet.options.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
-import type { IntentPublisher } from './intent-publisher.port.js';
+import type { IntentPublisher } from '../options/intent-publisher.port.js';
 
 export type DispatchOutcome = 'sent' | 'expired' | 'not_requested' | 'no_publisher' | 'not_found';
 

@@ -1,8 +1,8 @@
 import type { EventStore } from '@ratchet/event-store';
 import type { ReadModelStore } from '@ratchet/read-models';
-import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
-import type { DeadlineIndex, SweepOptions } from './sweeper/deadline-index.port.js';
-import type { RatchetMqttOptions } from './mqtt-gateway/mqtt-gateway.options.js';
+import type { IntentPublisher } from './intent-publisher.port.js';
+import type { DeadlineIndex, SweepOptions } from './deadline-index.port.js';
+import type { RatchetMqttOptions } from './mqtt.options.js';
 
 export interface CommandDefaults {
   readonly ackTimeoutMs: number;

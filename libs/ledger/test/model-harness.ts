@@ -11,21 +11,23 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { EventStore } from '@ratchet/event-store';
 import { type CommandState, attemptId, checkStream, streamOf } from '@ratchet/lifecycle';
-import { AcknowledgeCommand } from '../../acknowledge-command/acknowledge-command.command.js';
-import { CancelCommand } from '../../cancel-command/cancel-command.command.js';
-import { Dispatcher } from '../../dispatch-command/dispatcher.service.js';
-import type { IntentPublisher } from '../../dispatch-command/intent-publisher.port.js';
-import { LedgerError } from '../../errors.js';
-import { ExpireCommand } from '../../expire-command/expire-command.command.js';
-import { GetCommandQuery } from '../../get-command/get-command.query.js';
-import { IssueCommand } from '../../issue-command/issue-command.command.js';
-import type { IssueCommandDto } from '../../issue-command/issue-command.dto.js';
-import { LedgerMetrics } from '../../metrics/ledger-metrics.js';
-import { RatchetModule } from '../../ratchet.module.js';
-import { RecordResult } from '../../record-result/record-result.command.js';
-import { RetryScheduler } from '../../retry-command/retry-scheduler.service.js';
-import { TimeOutCommand } from '../../time-out-command/time-out-command.command.js';
-import { foldStream } from '../command-stream.js';
+import {
+  AcknowledgeCommand,
+  CancelCommand,
+  Dispatcher,
+  ExpireCommand,
+  GetCommandQuery,
+  IssueCommand,
+  LedgerError,
+  LedgerMetrics,
+  RatchetModule,
+  RecordCommandResult,
+  RetryScheduler,
+  TimeOutCommand,
+  readCommand,
+  type IntentPublisher,
+  type IssueCommandDto,
+} from '@ratchet/ledger';
 import { type Op, type RootSpec, type Universe, label } from './reference-model.js';
 
 export const T0 = Date.parse('2030-01-01T00:00:00.000Z');
@@ -196,7 +198,7 @@ export async function runReal(world: World, run: Run, op: Op): Promise<string> {
     case 'result':
       return device(
         await world.bus.execute(
-          new RecordResult(id, deviceId(op.own), op.status, op.output, op.error ?? null),
+          new RecordCommandResult(id, deviceId(op.own), op.status, op.output, op.error ?? null),
         ),
       );
     case 'cancel':
@@ -222,7 +224,7 @@ export async function runReal(world: World, run: Run, op: Op): Promise<string> {
       return world.dispatcher.dispatch(id, id);
     case 'retry': {
       // What a sweep does for an attempt found due a retry: read it, then ask the scheduler.
-      const state = foldStream(streamOf(id), await world.store.readStream(streamOf(id)));
+      const state = await readCommand(world.store, id);
       if (!state) return 'absent';
       const r = await world.retries.retryIfDue(state);
       return r.retried ? `retried:${r.created ? 'created' : 'existing'}` : 'no-retry';

@@ -1,6 +1,6 @@
 import type { CommandState } from '@ratchet/lifecycle';
 import { type MqttConnection, encodeIntent, intentTopic } from '@ratchet/mqtt';
-import type { IntentPublisher } from '../dispatch-command/intent-publisher.port.js';
+import type { IntentPublisher } from '../options/intent-publisher.port.js';
 
 /**
  * Intents: QoS 1, never retained (a retained intent would replay on every reconnect), and under

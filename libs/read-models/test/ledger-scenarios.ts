@@ -1,7 +1,7 @@
 import type { EventStore, SqlExecutor, SqlStatement } from '@ratchet/event-store';
 import { attemptId, type CommandRequestedData, streamOf } from '@ratchet/lifecycle';
 import { randomUUID } from 'node:crypto';
-import type { LedgerViolationKind } from '../verify/stream-tally.js';
+import type { LedgerViolationKind } from '@ratchet/read-models';
 import { CommandWriter, requestedData, seconds } from './command-writer.js';
 
 const at = (s: number) => seconds(s).toISOString();

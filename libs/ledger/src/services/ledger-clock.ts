@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RATCHET_OPTIONS, type RatchetModuleOptions } from './ratchet.options.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
 
 /** The one place the ledger reads the time, so tests can move it. */
 @Injectable()

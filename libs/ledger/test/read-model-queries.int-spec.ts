@@ -4,14 +4,16 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { createPgliteEventStore, type EventStore } from '@ratchet/event-store';
+import {
+  GetCommandQuery,
+  GetDeviceSummaryQuery,
+  IssueCommand,
+  LedgerError,
+  ListCommandsQuery,
+  RatchetModule,
+  ReadModelsUnavailableError,
+} from '@ratchet/ledger';
 import { createPgliteReadModelStore, type ReadModelStore } from '@ratchet/read-models';
-import { LedgerError } from '../errors.js';
-import { GetDeviceSummaryQuery } from '../get-device-summary/get-device-summary.query.js';
-import { GetCommandQuery } from '../get-command/get-command.query.js';
-import { IssueCommand } from '../issue-command/issue-command.command.js';
-import { RatchetModule } from '../ratchet.module.js';
-import { ReadModelsUnavailableError } from '../read-models/read-models-unavailable.error.js';
-import { ListCommandsQuery } from './list-commands.query.js';
 
 const T0 = Date.parse('2026-03-01T12:00:00.000Z');
 

@@ -15,10 +15,12 @@ import {
   postgresServerUrl,
 } from '@ratchet/event-store/testing';
 import pg from 'pg';
-import { createPgliteReadModelStore } from '../pglite-read-model-store.js';
-import { createPostgresReadModelStore } from '../postgres-read-model-store.js';
-import type { ReadModelStore } from '../read-model-store.port.js';
-import type { ReadModelStoreOptions } from '../sql-read-model-store.js';
+import {
+  createPgliteReadModelStore,
+  createPostgresReadModelStore,
+  type ReadModelStore,
+  type ReadModelStoreOptions,
+} from '@ratchet/read-models';
 
 type OpenOptions = Partial<Omit<ReadModelStoreOptions, 'eventStore'>>;
 
