@@ -5,9 +5,6 @@
 import { createHash } from 'node:crypto';
 import type { CommandEventType } from './command.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID_RE.test(s);
-
 /** Ratchet's UUIDv5 namespace (itself a fixed random UUID). */
 export const RATCHET_NAMESPACE = '6f1d3c52-8a0e-4b8e-9f61-3c1f0c7d2a94';
 
