@@ -1,6 +1,7 @@
 /** Deterministic child ids, their retries, and the reason a waiting child is cancelled with. */
 import { describe, it, expect } from '@jest/globals';
-import { attemptId, isUuid, uuidV5 } from '../identity.js';
+import { attemptId, uuidV5 } from '../identity.js';
+import { isUuid } from '../patterns.js';
 import { childCancelReason, childCommandOf, fleetChildId, lastMarkChildren } from './children.js';
 import { decideFleet } from './decide-fleet.js';
 import { evolveFleet, foldFleet } from './fleet.js';
