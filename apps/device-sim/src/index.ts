@@ -18,3 +18,4 @@ export {
   type Trait,
 } from './behaviour/plan-answer.js';
 export { describePlan } from './behaviour/describe-plan.js';
+export { parseArgs, type CliCommand } from './cli/parse-args.js';

@@ -3,7 +3,7 @@
  * (`encodeIntent`), a device decodes it here. Values, never exceptions: a malformed intent is
  * the device's to report, not to crash on.
  */
-import { isValidCommandId } from './topics.js';
+import { isUuid } from '@ratchet/lifecycle';
 import {
   accept,
   isJsonObject,
@@ -31,7 +31,7 @@ export interface ReceivedIntent {
 const isDate = (v: unknown): v is string => typeof v === 'string' && !Number.isNaN(Date.parse(v));
 
 function intentProblem(v: Record<string, unknown>): string | undefined {
-  if (!isValidCommandId(v.commandId)) return 'commandId is not a UUID';
+  if (!isUuid(v.commandId)) return 'commandId is not a UUID';
   if (typeof v.name !== 'string' || v.name.length === 0) return 'name is not a non-empty string';
   if (!isJsonObject(v.payload)) return 'payload is not a JSON object';
   if (!(Number.isSafeInteger(v.attempt) && (v.attempt as number) >= 1))

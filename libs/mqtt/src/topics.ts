@@ -3,24 +3,17 @@
  * publishing to a topic built from a bad id is a programming error; the inbound parser never
  * throws because its input comes from devices.
  */
-const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-/** Any RFC 9562 UUID (any version: retries use derived v5 ids), either case. */
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isDeviceId, isUuid } from '@ratchet/lifecycle';
+
 /** Wildcards and `$`; NUL is checked apart (MQTT forbids it in every topic). */
 const FORBIDDEN_RE = /[+#$]/;
 const hasForbidden = (s: string): boolean => FORBIDDEN_RE.test(s) || s.includes('\u0000');
 
-export const isValidDeviceId = (s: unknown): s is string =>
-  typeof s === 'string' && DEVICE_ID_RE.test(s);
-export const isValidCommandId = (s: unknown): s is string =>
-  typeof s === 'string' && UUID_RE.test(s);
-
 export type InboundKind = 'ack' | 'result';
 
 function commandBase(deviceId: string, commandId: string): string {
-  if (!isValidDeviceId(deviceId))
-    throw new TypeError(`invalid deviceId for a topic: ${JSON.stringify(deviceId)}`);
-  if (!isValidCommandId(commandId))
+  checkedDeviceId(deviceId);
+  if (!isUuid(commandId))
     throw new TypeError(`invalid commandId for a topic: ${JSON.stringify(commandId)}`);
   return `devices/${deviceId}/commands/${commandId}`;
 }
@@ -39,7 +32,7 @@ export const stateTopic = (deviceId: string, commandId: string): string =>
   `${commandBase(deviceId, commandId)}/state`;
 
 function checkedDeviceId(deviceId: string): string {
-  if (!isValidDeviceId(deviceId))
+  if (!isDeviceId(deviceId))
     throw new TypeError(`invalid deviceId for a topic: ${JSON.stringify(deviceId)}`);
   return deviceId;
 }
@@ -103,8 +96,8 @@ export function parseInboundTopic(topic: unknown): ParsedInboundTopic {
   if (!levels || levels[0] !== 'devices' || levels[2] !== 'commands') return reject('bad_topic');
   const [, deviceId, , commandId, kind] = levels as [string, string, string, string, string];
   if (kind !== 'ack' && kind !== 'result') return reject('bad_topic');
-  if (!isValidDeviceId(deviceId)) return reject('bad_device_id');
-  if (!isValidCommandId(commandId)) return reject('bad_command_id');
+  if (!isDeviceId(deviceId)) return reject('bad_device_id');
+  if (!isUuid(commandId)) return reject('bad_command_id');
   return { ok: true, kind, deviceId, commandId };
 }
 
@@ -116,7 +109,7 @@ export type ParsedDeviceTopic<K extends string> =
 export function parsePresenceTopic(topic: unknown): ParsedDeviceTopic<never> {
   const levels = levelsOf(topic, 3);
   if (!levels || levels[0] !== 'devices' || levels[2] !== 'presence') return reject('bad_topic');
-  if (!isValidDeviceId(levels[1])) return reject('bad_device_id');
+  if (!isDeviceId(levels[1])) return reject('bad_device_id');
   return { ok: true, deviceId: levels[1] };
 }
 
@@ -124,7 +117,7 @@ export function parsePresenceTopic(topic: unknown): ParsedDeviceTopic<never> {
 export function parseIntentTopic(topic: unknown): ParsedDeviceTopic<'commandId'> {
   const levels = levelsOf(topic, 4);
   if (!levels || levels[0] !== 'devices' || levels[2] !== 'commands') return reject('bad_topic');
-  if (!isValidDeviceId(levels[1])) return reject('bad_device_id');
-  if (!isValidCommandId(levels[3])) return reject('bad_command_id');
+  if (!isDeviceId(levels[1])) return reject('bad_device_id');
+  if (!isUuid(levels[3])) return reject('bad_command_id');
   return { ok: true, deviceId: levels[1], commandId: levels[3] };
 }

@@ -25,6 +25,3 @@ export type CommandHandler<P = Readonly<Record<string, unknown>>, O = unknown> =
   payload: P,
   context: CommandContext,
 ) => O | Promise<O>;
-
-/** The pattern of a command name (CONTRACT.md section 2): a handler for any other never runs. */
-export const COMMAND_NAME_RE = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;

@@ -19,7 +19,8 @@ import type { IntentDelivery } from '../link/intent-delivery.js';
 import type { DeviceStore, SeenCommand } from '../store/device-store.port.js';
 import { FileDeviceStore } from '../store/file-device-store.js';
 import { CommandQueue } from './command-queue.js';
-import { COMMAND_NAME_RE, type CommandContext, type CommandHandler } from './command-handler.js';
+import { COMMAND_NAME_PATTERN } from '@ratchet/lifecycle';
+import type { CommandContext, CommandHandler } from './command-handler.js';
 import {
   DEFAULT_STOP_TIMEOUT_MS,
   defaultStateDir,
@@ -66,8 +67,11 @@ export class RatchetDevice extends EventEmitter<RatchetDeviceEvents> {
     name: string,
     handler: CommandHandler<P, O>,
   ): this {
-    if (!COMMAND_NAME_RE.test(name))
-      throw new TypeError(`${JSON.stringify(name)} is not a command name (${COMMAND_NAME_RE})`);
+    // A handler for any other name could never run (CONTRACT.md section 2).
+    if (!COMMAND_NAME_PATTERN.test(name))
+      throw new TypeError(
+        `${JSON.stringify(name)} is not a command name (${COMMAND_NAME_PATTERN})`,
+      );
     if (this.handlers.has(name)) throw new Error(`a handler for "${name}" is already registered`);
     this.handlers.set(name, handler as CommandHandler<never, unknown>);
     return this;

@@ -1,0 +1,3 @@
+export * from './presence.js';
+export * from './device-stream.js';
+export * from './decide-presence.js';
