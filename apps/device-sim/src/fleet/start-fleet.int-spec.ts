@@ -47,9 +47,18 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
   }
 
   /** One intent per device; waits until `done` holds for each command. */
-  async function oneEach(ledger: TestLedger, ids: readonly string[], done: (n: number) => boolean) {
+  async function oneEach(
+    ledger: TestLedger,
+    ids: readonly string[],
+    done: (n: number) => boolean,
+    timeoutMs = 5000,
+  ) {
     const commands = await Promise.all(ids.map((id) => ledger.sendIntent(id)));
-    await waitFor(() => commands.every((c) => done(ledger.answersTo(c).length)), 'answers');
+    await waitFor(
+      () => commands.every((c) => done(ledger.answersTo(c).length)),
+      'answers',
+      timeoutMs,
+    );
     return commands;
   }
 
@@ -181,16 +190,18 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
     expect(fleet.connections).toBe(10);
     // In batches: Mosquitto queues at most 1,000 messages (max_queued_messages) for a subscriber
     // and drops the rest, and 2,000 answers at once would overflow our one observer.
+    // (Generous: 500 answers per batch on a loaded machine.)
     for (let i = 0; i < ids.length; i += 250)
-      await oneEach(ledger, ids.slice(i, i + 250), (n) => n >= 2);
+      await oneEach(ledger, ids.slice(i, i + 250), (n) => n >= 2, 30_000);
     expect(fleet.stats().total.executedResultsSent).toBe(1000);
   });
 
   maybe('sends nothing more once closed, pending answers included', async () => {
-    const { fleet, ledger, ids } = await setUp({ resultDelayMs: 200 });
+    const { fleet, ledger, ids } = await setUp({ resultDelayMs: 1000 });
     const [command] = await oneEach(ledger, ids.slice(0, 1), (n) => n >= 1);
     await fleet.close();
-    await sleep(QUIET_MS);
+    // Past the moment the result was due.
+    await sleep(1000 + QUIET_MS);
     expect(ledger.answersTo(command!).map((a) => a.kind)).toEqual(['ack']);
   });
 
