@@ -8,3 +8,7 @@ export {
   type ObservedPresence,
   type TestLedger,
 } from './test-ledger.js';
+export {
+  describeDeviceStoreContract,
+  type DeviceStoreFixture,
+} from '../store/testing/device-store.contract.js';
