@@ -32,3 +32,4 @@ export * from './list-commands/list-commands.query.js';
 export * from './list-commands/list-commands.dto.js';
 export * from './get-device-summary/get-device-summary.query.js';
 export * from './read-models/read-models-unavailable.error.js';
+export * from './live-events/index.js';

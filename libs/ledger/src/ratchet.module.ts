@@ -32,6 +32,7 @@ import { RetryScheduler } from './retry-command/retry-scheduler.service.js';
 import { TimeOutCommandHandler } from './time-out-command/time-out-command.handler.js';
 import { ExpireCommandHandler } from './expire-command/expire-command.handler.js';
 import { ReadModelRunner } from './read-models/read-model-runner.service.js';
+import { LiveEvents } from './live-events/live-events.service.js';
 import { RecordResultHandler } from './record-result/record-result.handler.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 
@@ -50,6 +51,7 @@ const SERVICES = [
   MqttGateway,
   RetryScheduler,
   DeadlineSweeper,
+  LiveEvents,
 ];
 const HANDLERS = [
   IssueCommandHandler,
