@@ -31,11 +31,14 @@ export interface LiveClientOptions {
  * is dropped, and reconnects with its `Last-Event-ID` to resume where it was.
  *
  * While catching up (a resume from a position behind the shared reader), events the shared
- * reader offers are held in `pending` and sent once the catch-up has read up to them, those at
- * or before the catch-up's end skipped: no gap, no duplicate.
+ * reader offers are held in `pending`; once the catch-up has read to the head, the shared
+ * reader takes over, and every event at or before where the catch-up ended is skipped, held or
+ * still to come: no gap, no duplicate.
  */
 export class LiveClient {
   #state: 'catching_up' | 'live' | 'ended';
+  /** The catch-up read the log through here: the shared reader may still be behind it. */
+  #readThrough: Position | null = null;
   readonly #pending: LiveTransition[] = [];
   readonly #queue: Array<{ readonly chunk: string; readonly event: boolean }> = [];
   #blocked = false;
@@ -72,6 +75,7 @@ export class LiveClient {
       if (this.#pending.length > this.options.maxQueued) this.end('slow');
       return;
     }
+    if (this.#readThrough !== null && t.position <= this.#readThrough) return;
     this.#enqueue(renderTransition(t), true);
   }
 
@@ -82,17 +86,26 @@ export class LiveClient {
     }
   }
 
-  /** The catch-up has read everything up to `readTo`: hand over to the shared reader. */
+  /**
+   * The catch-up has read everything up to `readTo`: hand over to the shared reader. What it
+   * offers at or before `readTo` (held meanwhile, or still to come when it is behind the
+   * catch-up) was sent already and is skipped.
+   */
   goLive(readTo: Position | null): void {
     if (this.#state !== 'catching_up') return;
     this.#state = 'live';
-    for (const t of this.#pending.splice(0)) {
-      if (readTo === null || t.position > readTo) this.#enqueue(renderTransition(t), true);
-    }
+    this.#readThrough = readTo;
+    for (const t of this.#pending.splice(0)) this.offer(t);
   }
 
+  /** A comment; `position` (the shared reader's), when given, never moves the id backwards. */
   keepAlive(comment: string, position: Position | null): void {
-    if (this.#state !== 'ended') this.#enqueue(renderKeepAlive(comment, position), false);
+    if (this.#state === 'ended') return;
+    const through =
+      this.#readThrough !== null && (position === null || position < this.#readThrough)
+        ? this.#readThrough
+        : position;
+    this.#enqueue(renderKeepAlive(comment, this.#state === 'live' ? through : null), false);
   }
 
   /** Raw SSE text (the preamble). */
@@ -110,10 +123,10 @@ export class LiveClient {
 
   end(reason: EndReason): void {
     if (this.#state === 'ended') return;
+    this.#finish(reason);
     // A client too slow to read gets no more bytes: its buffers are freed at once.
     if (reason === 'slow') this.sink.destroy();
     else this.sink.end();
-    this.#finish(reason);
   }
 
   #enqueue(chunk: string, event: boolean): void {
