@@ -78,18 +78,18 @@ run('the console in Chromium', () => {
     await page.getByRole('button', { name: 'Use token' }).click();
     await input.waitFor({ state: 'detached' });
     await page.locator('[data-testid=commands-table] tbody tr').first().waitFor();
-    expect(await page.evaluate(() => sessionStorage.getItem('ratchet.token'))).toBe(TOKEN);
+    expect(await page.evaluate('sessionStorage.getItem("ratchet.token")')).toBe(TOKEN);
   });
 
   it('updates the live table without a reload', async () => {
     await page.goto(`${ledger.httpUrl}/console`);
     await page.locator('.live-live').waitFor();
-    await page.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+    await page.evaluate('window.marker = 42');
     const commandId = await issue('pump-3', 'set-speed', { rpm: 600 });
     const row = page.locator(`tr[data-command-id="${commandId}"]`);
     await row.waitFor();
     await row.locator('.status-executed').waitFor();
-    expect(await page.evaluate(() => (window as unknown as { marker?: number }).marker)).toBe(42);
+    expect(await page.evaluate('window.marker')).toBe(42);
     await eventually(
       async () => ((await page.locator('tr.flash').count()) === 0 ? true : undefined),
       'the highlight to fade',
