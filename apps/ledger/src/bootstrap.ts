@@ -12,7 +12,7 @@ import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
 import type { LedgerConfig } from './config/ledger-config.js';
 import { createEventStore, type LedgerStorage } from './infrastructure/create-event-store.js';
 import { serveConsole } from './http/console.js';
-import { setUpOpenApi } from './http/openapi.js';
+import { setUpOpenApi } from './http/openapi/openapi.js';
 import { LedgerAppModule } from './ledger-app.module.js';
 
 export interface RunningLedger {
