@@ -3,16 +3,8 @@
  * `components.schemas`. Only what this service returns: `additionalProperties: false`, so a
  * field added to a response without its schema fails test/openapi.e2e-spec.ts.
  */
-const STATUSES = [
-  'requested',
-  'sent',
-  'acknowledged',
-  'executed',
-  'failed',
-  'timed_out',
-  'cancelled',
-  'expired',
-];
+import { STATUSES } from '@ratchet/lifecycle';
+
 const time = { type: 'string', format: 'date-time', example: '2026-12-03T09:45:46.679Z' };
 const nullableTime = { ...time, nullable: true };
 const uuid = { type: 'string', format: 'uuid', example: '2b8d2cfc-6ff9-4d71-81f8-16f66c5f81b8' };
