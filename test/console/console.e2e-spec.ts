@@ -89,6 +89,7 @@ run('the console in Chromium', () => {
     const row = page.locator(`tr[data-command-id="${commandId}"]`);
     await row.waitFor();
     await row.locator('.status-executed').waitFor();
+    await expect(row.locator('td').nth(4).textContent()).resolves.not.toBe('—');
     expect(await page.evaluate('window.marker')).toBe(42);
     await eventually(
       async () => ((await page.locator('tr.flash').count()) === 0 ? true : undefined),

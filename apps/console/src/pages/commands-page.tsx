@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useAuth } from '../api/auth-state';
 import { ApiError, get, query } from '../api/client';
-import { type Command, type Page, STATUSES, type Transition } from '../api/types';
+import { type Command, type Page, STATUSES, TERMINAL, type Transition } from '../api/types';
 import { formatAgo, formatTime, shortId } from '../components/format';
 import { LiveDot } from '../components/live-dot';
 import { ErrorNotice, Notice } from '../components/notice';
@@ -101,10 +101,14 @@ export function CommandsPage() {
       if (i >= 0) {
         if (current[i]!.revision >= t.revision) return current;
         const updated = [...current];
+        const was = current[i]!;
+        const status = t.status ?? was.status;
         updated[i] = {
-          ...current[i]!,
-          status: t.status ?? current[i]!.status,
+          ...was,
+          status,
           revision: t.revision,
+          // The stream's time of the event: close to the API's own (which is the decision's).
+          completedAt: was.completedAt ?? (TERMINAL.includes(status) ? t.at : null),
         };
         return updated;
       }
