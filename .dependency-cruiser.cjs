@@ -16,7 +16,7 @@ module.exports = {
       name: 'libs-never-import-apps',
       severity: 'error',
       from: { path: '^libs/' },
-      to: { path: '^apps/' },
+      to: { path: '^(apps|test)/' },
     },
     {
       name: 'adapters-stay-below-the-ledger',
@@ -44,18 +44,32 @@ module.exports = {
       to: { circular: true },
     },
     {
-      name: 'libs-through-their-alias',
+      name: 'packages-through-their-names',
       comment:
-        'another library is imported by its alias (@ratchet/x), never by a relative path into it',
+        'another package (libs/x, apps/x) is imported by its name (@ratchet/x), never by a relative path into it',
       severity: 'error',
-      from: { path: '^(apps|libs|test|bench)/([^/]+)/' },
-      to: { path: '^libs/', pathNot: '^libs/$2/', dependencyTypesNot: ['aliased-tsconfig-paths'] },
+      from: { path: '^(apps|libs)/([^/]+)/' },
+      to: { path: '^(apps|libs)/', pathNot: '^$1/$2/', dependencyTypesNot: ['aliased-workspace'] },
+    },
+    {
+      name: 'tests-use-packages-through-their-names',
+      severity: 'error',
+      from: { path: '^test/' },
+      to: { path: '^(apps|libs)/', dependencyTypesNot: ['aliased-workspace'] },
     },
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    tsConfig: { fileName: 'tsconfig.json' },
+    // Each package's manifest merged with the root's, whose `workspaces` make `@ratchet/*`
+    // imports 'aliased-workspace' dependencies.
+    combinedDependencies: true,
+    tsConfig: { fileName: 'test/tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { extensions: ['.ts', '.js'] },
+    // Workspace packages resolve to their sources, as in the type check and in Jest.
+    enhancedResolveOptions: {
+      extensions: ['.ts', '.js'],
+      exportsFields: ['exports'],
+      conditionNames: ['ratchet-source', 'import', 'node', 'default'],
+    },
   },
 };

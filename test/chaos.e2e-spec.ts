@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { postgresAvailable } from '../chaos/env/postgres-binaries.js';
+import { postgresAvailable } from './chaos/env/postgres-binaries.js';
 
 /**
  * The chaos run, short: its own PostgreSQL cluster and Mosquitto, three ledger instances, an
@@ -12,7 +12,7 @@ import { postgresAvailable } from '../chaos/env/postgres-binaries.js';
  * (`npm test` builds dist/ before Jest). A failure prints its seed: replay it with
  * `npm run chaos -- --seed <seed> --minutes 1.5`, or here with CHAOS_SEED=<seed>.
  */
-const MAIN = resolve(process.cwd(), 'dist/chaos/main.js');
+const MAIN = resolve(process.cwd(), 'test/dist/chaos/main.js');
 const MINUTES = process.env.CHAOS_MINUTES ?? '1.5';
 const SEED = process.env.CHAOS_SEED ?? String(Math.floor(Math.random() * 2 ** 31));
 // Setup, the load, the drain of requests in flight, settling (bounded) and the checks.

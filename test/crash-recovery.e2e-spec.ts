@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { type EventStore, createPostgresEventStore } from '@ratchet/event-store';
 import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
 import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
-import { type Fleet, startFleet } from '../apps/device-sim/src/index.js';
+import { type Fleet, startFleet } from '@ratchet/device-sim';
 import { eventually } from './support/ledger-harness.js';
 import { type LedgerProcess, spawnLedger } from './support/ledger-process.js';
 import { allCommandStreams, typesOf, violationsOf } from './support/ledger-streams.js';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Fleet, startFleet } from '../apps/device-sim/src/index.js';
+import { type Fleet, startFleet } from '@ratchet/device-sim';
 import { type TestLedger, eventually, startTestLedger } from './support/ledger-harness.js';
 import { type SseStream, openSse } from './support/sse-client.js';
 

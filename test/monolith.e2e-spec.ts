@@ -4,7 +4,7 @@ import { CommandBus } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { createPgliteEventStore } from '@ratchet/event-store';
-import { AcknowledgeCommand, LedgerError, RecordResult } from '@ratchet/ledger';
+import { AcknowledgeCommand, LedgerError, RecordCommandResult } from '@ratchet/ledger';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
 import mqtt from 'mqtt';
 import { PumpAppModule } from './example-monolith/pump-app.module.js';
@@ -57,7 +57,9 @@ describe('RatchetModule inside a NestJS monolith, on its own CQRS bus', () => {
         outcome: 'unchanged',
         reason: 'device_mismatch',
       });
-      expect(await bus.execute(new RecordResult(id, 'pump-8', 'executed', { rpm: 100 }))).toEqual({
+      expect(
+        await bus.execute(new RecordCommandResult(id, 'pump-8', 'executed', { rpm: 100 })),
+      ).toEqual({
         outcome: 'applied',
       });
       expect(await pumps.status(id)).toMatchObject({
@@ -69,10 +71,10 @@ describe('RatchetModule inside a NestJS monolith, on its own CQRS bus', () => {
       const late = await pumps.setSpeed('pump-8', 200);
       await pumps.cancel(late);
       expect(
-        await bus.execute(new RecordResult(late, 'pump-8', 'failed', undefined, 'too late')),
+        await bus.execute(new RecordCommandResult(late, 'pump-8', 'failed', undefined, 'too late')),
       ).toEqual({ outcome: 'applied' });
       expect(
-        await bus.execute(new RecordResult(late, 'pump-8', 'failed', undefined, 'too late')),
+        await bus.execute(new RecordCommandResult(late, 'pump-8', 'failed', undefined, 'too late')),
       ).toEqual({ outcome: 'unchanged', reason: 'duplicate' });
       expect(await pumps.status(late)).toMatchObject({
         status: 'cancelled',

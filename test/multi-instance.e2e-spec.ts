@@ -4,7 +4,7 @@ import { type EventStore, createPostgresEventStore } from '@ratchet/event-store'
 import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
 import { checkStream, commandIdOfStream } from '@ratchet/lifecycle';
 import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
-import { type Fleet, startFleet } from '../apps/device-sim/src/index.js';
+import { type Fleet, startFleet } from '@ratchet/device-sim';
 import { type TestLedger, eventually, startTestLedger } from './support/ledger-harness.js';
 import { postgresAndMosquitto } from './support/services.js';
 

@@ -27,7 +27,7 @@ import { type Counts, foldPrefix, seedCommandLog } from './support/projection-ki
 
 /**
  * Exactly-once across a real kill -9: a child process (test/support/projection-kill-child.mjs,
- * over the built dist/) runs the real projections and stops inside a batch transaction that
+ * over the built packages) runs the real projections and stops inside a batch transaction that
  * has written its rows; the test kills it with SIGKILL while that transaction is open. Three
  * such kills, at different batches, then a last child runs to the head of the log.
  *

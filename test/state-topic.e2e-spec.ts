@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { type TestDatabase, createTestDatabase } from '@ratchet/event-store/testing';
 import { type PrivateMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
-import { type Fleet, startFleet } from '../apps/device-sim/src/index.js';
+import { type Fleet, startFleet } from '@ratchet/device-sim';
 import {
   type TestLedger,
   connectDevice,

@@ -1,5 +1,5 @@
 /**
- * The built service (`dist/`, as `npm start` runs it) with LOG_FORMAT=json: every line it
+ * The built service (`apps/ledger/dist/`, as `npm start` runs it) with LOG_FORMAT=json: every line it
  * prints is one JSON object, and the lines about a command carry the command's ids as fields,
  * whichever path logged them (the HTTP issue, the background dispatch, the device inbox).
  */

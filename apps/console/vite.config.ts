@@ -4,15 +4,15 @@ import { defineConfig } from 'vite';
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
 /**
- * Built into the repository's dist/console, which the ledger serves at /console: every file
- * comes from the ledger (no CDN, no web font), hashed names so that they can be cached.
+ * Built into this package's dist/, which the ledger serves at /console: every file comes from
+ * the ledger (no CDN, no web font), hashed names so that they can be cached.
  */
 export default defineConfig({
   root: here('.'),
   base: '/console/',
   oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
   build: {
-    outDir: here('../../dist/console'),
+    outDir: here('dist'),
     emptyOutDir: true,
     target: 'es2022',
     reportCompressedSize: true,

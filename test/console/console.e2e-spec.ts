@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
-import { type Fleet, startFleet } from '../../apps/device-sim/src/index.js';
+import { type Fleet, startFleet } from '@ratchet/device-sim';
 import {
   type Browser,
   chromiumAvailable,

@@ -91,7 +91,7 @@ export function environmentOf(service: ComposeService): Record<string, string> {
 }
 
 export interface BindMount {
-  /** Relative to the repository root, normalised (`deploy/mosquitto/acl`). */
+  /** Relative to the repository root, normalised (`apps/broker/acl`). */
   readonly source: string;
   readonly target: string;
   readonly readOnly: boolean;

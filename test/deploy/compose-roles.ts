@@ -3,8 +3,8 @@
  * (the image's own command), the device simulators (its device-sim entry point, with the
  * arguments the simulator's own parser reads), and the accounts they use.
  */
-import { parseArgs } from '../../apps/device-sim/src/cli/parse-args.js';
-import type { FleetOptions } from '../../apps/device-sim/src/index.js';
+import { parseArgs } from '@ratchet/device-sim';
+import type { FleetOptions } from '@ratchet/device-sim';
 import {
   type ComposeFile,
   type ComposeService,
@@ -17,7 +17,7 @@ import {
 export const TEST_TOKENS = ['compose-test-token-0123456789', 'compose-test-token-abcdefghij'];
 export const TEST_VARIABLES = { LEDGER_API_TOKENS: TEST_TOKENS.join(',') };
 
-export const DEVICE_SIM_MAIN = 'dist/apps/device-sim/src/main.js';
+export const DEVICE_SIM_MAIN = 'apps/device-sim/dist/main.js';
 
 export interface LedgerReplica {
   readonly name: string;

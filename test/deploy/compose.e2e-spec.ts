@@ -6,7 +6,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { KNOWN_VARIABLES, loadConfig } from '../../apps/ledger/src/config/ledger-config.js';
+import { KNOWN_VARIABLES, loadConfig } from '@ratchet/ledger-app';
 import {
   MissingVariableError,
   REPO_ROOT,
@@ -37,8 +37,8 @@ const passwdUsers = read(files.get(conf.global.get('password_file')!)!)
   .split('\n')
   .filter(Boolean)
   .map((l) => l.split(':')[0]);
-/** `dist/x/y.js` is built from `x/y.ts` (tsconfig.build.json leaves out specs and testing/). */
-const sourceOf = (built: string) => built.replace(/^dist\//, '').replace(/\.js$/, '.ts');
+/** A package's `dist/x/y.js` is built from its `src/x/y.ts` (its tsconfig.json: src → dist). */
+const sourceOf = (built: string) => built.replace(/\/dist\//, '/src/').replace(/\.js$/, '.ts');
 
 describe('docker-compose.yml', () => {
   it('refuses to start until LEDGER_API_TOKENS is set (no known token ships)', () => {
@@ -150,12 +150,12 @@ describe('docker-compose.yml', () => {
     for (const port of published) expect(deviceListener(port)).toBe(true);
   });
 
-  it('mounts deploy/mosquitto/mosquitto.conf where the image reads it, with its passwd and ACL', () => {
-    expect(files.get(IMAGE_CONF_PATH)).toBe('deploy/mosquitto/mosquitto.conf');
+  it('mounts apps/broker/mosquitto.conf where the image reads it, with its passwd and ACL', () => {
+    expect(files.get(IMAGE_CONF_PATH)).toBe('apps/broker/mosquitto.conf');
     // No command override: the image's default is `mosquitto -c /mosquitto/config/mosquitto.conf`.
     expect(services['mosquitto']!.command).toBeUndefined();
-    expect(files.get(conf.global.get('password_file')!)).toBe('deploy/mosquitto/passwd');
-    expect(files.get(conf.global.get('acl_file')!)).toBe('deploy/mosquitto/acl');
+    expect(files.get(conf.global.get('password_file')!)).toBe('apps/broker/passwd');
+    expect(files.get(conf.global.get('acl_file')!)).toBe('apps/broker/acl');
     expect(Object.fromEntries(conf.global)).toMatchObject({
       per_listener_settings: 'false',
       allow_anonymous: 'false',
@@ -190,7 +190,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('ships a password file mosquitto_passwd can edit: entries only, no comments', () => {
-    const lines = read('deploy/mosquitto/passwd').split('\n').filter(Boolean);
+    const lines = read('apps/broker/passwd').split('\n').filter(Boolean);
     // A comment line makes mosquitto_passwd 2.0 drop every entry after it, and the broker
     // refuse everyone: the demo warning lives in the README and docker-compose.yml instead.
     for (const line of lines) expect(line).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.-]*:\$7\$/);

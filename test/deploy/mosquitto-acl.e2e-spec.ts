@@ -1,5 +1,5 @@
 /**
- * The broker policy docker-compose.yml ships (deploy/mosquitto: configuration, passwords, ACL),
+ * The broker policy docker-compose.yml ships (apps/broker: configuration, passwords, ACL),
  * run by a real Mosquitto: devices speak and hear only for themselves, strangers and wrong
  * passwords are refused, a client id cannot be borrowed, and the ledger's account does its job.
  * Accounts and ports are read from docker-compose.yml, not repeated here.
@@ -8,8 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { waitFor } from '@ratchet/mqtt/testing';
-import { startFleet } from '../../apps/device-sim/src/index.js';
-import { loadConfig } from '../../apps/ledger/src/config/ledger-config.js';
+import { startFleet } from '@ratchet/device-sim';
+import { loadConfig } from '@ratchet/ledger-app';
 import { eventually, startTestLedger } from '../support/ledger-harness.js';
 import { REPO_ROOT, hostAndPort, loadCompose } from './compose-file.js';
 import {

@@ -1,5 +1,5 @@
 /**
- * Reading deploy/mosquitto/mosquitto.conf, and the only rewrites a test may make to it before
+ * Reading apps/broker/mosquitto.conf, and the only rewrites a test may make to it before
  * running it: its listeners move to free loopback ports, persistence goes (a test leaves
  * nothing behind), and the password and ACL paths point at copies of the very files compose
  * mounts. Everything else runs exactly as it ships.

@@ -1,5 +1,5 @@
 /**
- * deploy/mosquitto/passwd under the tool the README tells operators to use: mosquitto_passwd
+ * apps/broker/passwd under the tool the README tells operators to use: mosquitto_passwd
  * extends it without losing an account, and (why the file carries no demo warning) a comment
  * line would make it drop every account after it.
  */
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { REPO_ROOT } from './compose-file.js';
 import { requireMosquittoBinary } from './deployed-mosquitto.js';
 
-const SHIPPED = join(REPO_ROOT, 'deploy/mosquitto/passwd');
+const SHIPPED = join(REPO_ROOT, 'apps/broker/passwd');
 const run = requireMosquittoBinary('mosquitto_passwd');
 
 (run ? describe : describe.skip)('the shipped password file, edited with mosquitto_passwd', () => {

@@ -8,8 +8,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { type RunningLedger, startLedger } from '../../apps/ledger/src/bootstrap.js';
-import { loadConfig } from '../../apps/ledger/src/config/ledger-config.js';
+import { type RunningLedger, startLedger } from '@ratchet/ledger-app';
+import { loadConfig } from '@ratchet/ledger-app';
 
 export interface TestLedger extends RunningLedger {
   http(

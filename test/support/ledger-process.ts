@@ -1,13 +1,13 @@
 /**
- * The service as a separate process (the built `dist/`, exactly what `npm start` runs), so a
+ * The service as a separate process (the built `apps/ledger/dist/`, exactly what `npm start` runs), so a
  * test can kill -9 it in the middle of its work and start it again on the same data.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { freePort } from '@ratchet/mqtt/testing';
 import { resolve } from 'node:path';
 
-// Tests run from the repository root; `npm test` builds dist/ before Jest starts.
-const MAIN = resolve(process.cwd(), 'dist/apps/ledger/src/main.js');
+// Tests run from the repository root; `npm test` builds every package before Jest starts.
+const MAIN = resolve(process.cwd(), 'apps/ledger/dist/main.js');
 
 export interface LedgerProcess {
   readonly httpUrl: string;

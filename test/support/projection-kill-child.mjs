@@ -1,7 +1,7 @@
 /**
  * A projection process for test/projection-kill.e2e-spec.ts, to be killed with SIGKILL in the
- * middle of a batch. Plain JavaScript over the built dist/ (test/ is not compiled, and Node 20
- * cannot run TypeScript): `npm test` builds dist/ before Jest starts.
+ * middle of a batch. Plain JavaScript over the built packages (test/ is not compiled, and Node 20
+ * cannot run TypeScript): `npm test` builds them before Jest starts.
  *
  *   node test/support/projection-kill-child.mjs '<config as JSON>'
  *
@@ -23,15 +23,19 @@
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
-
-const dist = (path) => import(pathToFileURL(resolve(process.cwd(), 'dist', path)).href);
-const { createPgliteEventStore, createPostgresEventStore, PgliteDriver, PostgresDriver } =
-  await dist('libs/event-store/src/index.js');
-const { STATUSES } = await dist('libs/lifecycle/src/index.js');
-const { commandStatusProjection, deviceSummaryProjection, migrateReadModels, ProjectionRunner } =
-  await dist('libs/read-models/src/index.js');
+import {
+  createPgliteEventStore,
+  createPostgresEventStore,
+  PgliteDriver,
+  PostgresDriver,
+} from '@ratchet/event-store';
+import { STATUSES } from '@ratchet/lifecycle';
+import {
+  commandStatusProjection,
+  deviceSummaryProjection,
+  migrateReadModels,
+  ProjectionRunner,
+} from '@ratchet/read-models';
 
 const config = JSON.parse(process.argv[2] ?? '{}');
 

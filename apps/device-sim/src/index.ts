@@ -17,3 +17,4 @@ export {
   type Trait,
 } from './behaviour/plan-answer.js';
 export { describePlan } from './behaviour/describe-plan.js';
+export { parseArgs, type CliCommand } from './cli/parse-args.js';

@@ -13,27 +13,31 @@ import { EVENT_STORE } from '@ratchet/event-store';
 import { READ_MODEL_STORE } from '@ratchet/read-models';
 import { AcknowledgeCommandHandler } from './acknowledge-command/acknowledge-command.handler.js';
 import { CancelCommandHandler } from './cancel-command/cancel-command.handler.js';
-import { LedgerClock } from './clock.js';
-import { DeviceInbox } from './device-inbox/device-inbox.mqtt-controller.js';
-import { Dispatcher } from './dispatch-command/dispatcher.service.js';
+import { LedgerClock } from './services/ledger-clock.js';
+import { DeviceInbox } from './mqtt/device-inbox.mqtt-controller.js';
+import { Dispatcher } from './services/dispatcher.service.js';
 import { GetCommandHistoryHandler } from './get-command-history/get-command-history.handler.js';
 import { GetCommandHandler } from './get-command/get-command.handler.js';
 import { GetDeviceSummaryHandler } from './get-device-summary/get-device-summary.handler.js';
-import { InstanceMetadata } from './instance-metadata.js';
+import { InstanceMetadata } from './services/instance-metadata.js';
 import { IssueCommandHandler } from './issue-command/issue-command.handler.js';
 import { ListCommandsHandler } from './list-commands/list-commands.handler.js';
 import { LedgerMetrics } from './metrics/ledger-metrics.js';
-import type { IntentPublisher } from './dispatch-command/intent-publisher.port.js';
-import { MqttGateway } from './mqtt-gateway/mqtt-gateway.service.js';
-import { INTENT_PUBLISHER, RATCHET_OPTIONS, type RatchetModuleOptions } from './ratchet.options.js';
-import { DeadlineSweeper } from './sweeper/deadline-sweeper.service.js';
-import { DEADLINE_INDEX } from './sweeper/deadline-index.port.js';
-import { RetryScheduler } from './retry-command/retry-scheduler.service.js';
+import type { IntentPublisher } from './options/intent-publisher.port.js';
+import { MqttGateway } from './mqtt/mqtt-gateway.service.js';
+import {
+  INTENT_PUBLISHER,
+  RATCHET_OPTIONS,
+  type RatchetModuleOptions,
+} from './options/ratchet.options.js';
+import { DeadlineSweeper } from './services/deadline-sweeper.service.js';
+import { DEADLINE_INDEX } from './options/deadline-index.port.js';
+import { RetryScheduler } from './services/retry-scheduler.service.js';
 import { TimeOutCommandHandler } from './time-out-command/time-out-command.handler.js';
 import { ExpireCommandHandler } from './expire-command/expire-command.handler.js';
-import { ReadModelRunner } from './read-models/read-model-runner.service.js';
+import { ReadModelRunner } from './services/read-model-runner.service.js';
+import { RecordCommandResultHandler } from './record-command-result/record-command-result.handler.js';
 import { LiveEvents } from './live-events/live-events.service.js';
-import { RecordResultHandler } from './record-result/record-result.handler.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 
 export interface RatchetModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -56,7 +60,7 @@ const SERVICES = [
 const HANDLERS = [
   IssueCommandHandler,
   AcknowledgeCommandHandler,
-  RecordResultHandler,
+  RecordCommandResultHandler,
   CancelCommandHandler,
   TimeOutCommandHandler,
   ExpireCommandHandler,
@@ -95,7 +99,7 @@ const EXPORTS = [EVENT_STORE, READ_MODEL_STORE, RATCHET_OPTIONS, ...SERVICES];
 
 /**
  * The ledger on a NestJS application's own CQRS bus: `commandBus.execute(new IssueCommand(…))`,
- * `AcknowledgeCommand`, `RecordResult`, `CancelCommand`, and the queries on the `QueryBus`.
+ * `AcknowledgeCommand`, `RecordCommandResult`, `CancelCommand`, and the queries on the `QueryBus`.
  */
 @Module({})
 export class RatchetModule implements OnApplicationShutdown {

@@ -1,15 +1,17 @@
 /**
  * `decide(input, state, now)`: what an input means for a command, as events to append at the
  * state's revision, an explicit "unchanged" with its reason, or a typed rejection.
- * Pure: time is an argument; the table in command.ts is the final guard.
+ * Pure: time is an argument. Which status an event may follow is read from the table in
+ * command.ts (TRANSITIONS), never restated here; the table is also the final guard.
  */
 import {
   type CommandEvent,
+  type CommandEventType,
   type CommandRequestedData,
   type CommandState,
   type ResultStatus,
+  TRANSITIONS,
   canApply,
-  isTerminal,
 } from './command.js';
 import { deadlinesOf, dueTimeout } from './deadlines.js';
 
@@ -53,8 +55,11 @@ export type Decision =
 
 const append = (...events: CommandEvent[]): Decision => ({ outcome: 'append', events });
 const unchanged = (reason: UnchangedReason): Decision => ({ outcome: 'unchanged', reason });
-const closedWithoutResult = (s: CommandState) =>
-  s.status === 'timed_out' || s.status === 'cancelled' || s.status === 'expired';
+/** Whether the table lets an event of `type` follow the command's status. */
+const enters = (type: CommandEventType, s: CommandState): boolean =>
+  TRANSITIONS[type].from.includes(s.status);
+/** Closed without a result (timed out, cancelled, expired): where a late result is kept. */
+const closedWithoutResult = (s: CommandState) => enters('CommandLateResultObserved', s);
 
 export function decide(input: CommandInput, state: CommandState | null, now: Date): Decision {
   const at = now.toISOString();
@@ -85,7 +90,7 @@ function decideOn(
 ): Decision {
   switch (input.kind) {
     case 'mark_sent':
-      if (s.status === 'requested') {
+      if (enters('CommandSent', s)) {
         // Past its expiry a command is never recorded as sent: it expires instead (the broker
         // drops the intent too, under MQTT 5), and a device's answer is kept as a late result.
         return now.getTime() >= deadlinesOf(s).expiresAt
@@ -95,7 +100,7 @@ function decideOn(
       return unchanged(s.status === 'sent' ? 'duplicate' : 'stale');
     case 'acknowledge':
       if (input.deviceId !== s.deviceId) return unchanged('device_mismatch');
-      if (s.status === 'requested' || s.status === 'sent') {
+      if (enters('CommandAcknowledged', s)) {
         return append({ type: 'CommandAcknowledged', data: { at } });
       }
       if (s.status === 'acknowledged') return unchanged('duplicate');
@@ -103,7 +108,8 @@ function decideOn(
     case 'record_result': {
       if (input.deviceId !== s.deviceId) return unchanged('device_mismatch');
       const error = input.status === 'failed' ? (input.error ?? null) : null;
-      if (!isTerminal(s.status)) {
+      // CommandExecuted and CommandFailed follow the same statuses.
+      if (enters('CommandExecuted', s)) {
         return append(
           input.status === 'executed'
             ? { type: 'CommandExecuted', data: { at, output: input.output } }
@@ -121,8 +127,9 @@ function decideOn(
     }
     case 'time_out': {
       if (s.status === 'timed_out') return unchanged('duplicate');
-      if (isTerminal(s.status)) return unchanged('stale');
-      if (s.status === 'requested') return unchanged('not_applicable');
+      // Before it was sent there is no deadline to miss; after it closed, nothing to time out.
+      if (!enters('CommandTimedOut', s))
+        return unchanged(s.status === 'requested' ? 'not_applicable' : 'stale');
       const stage = dueTimeout(s, now.getTime());
       return stage
         ? append({ type: 'CommandTimedOut', data: { at, stage } })
@@ -130,12 +137,12 @@ function decideOn(
     }
     case 'expire':
       if (s.status === 'expired') return unchanged('duplicate');
-      if (s.status !== 'requested') return unchanged('stale');
+      if (!enters('CommandExpired', s)) return unchanged('stale');
       return now.getTime() >= deadlinesOf(s).expiresAt
         ? append({ type: 'CommandExpired', data: { at } })
         : unchanged('not_due');
     case 'cancel':
-      if (s.status === 'requested') {
+      if (enters('CommandCancelled', s)) {
         return append({ type: 'CommandCancelled', data: { at, reason: input.reason ?? null } });
       }
       if (s.status === 'cancelled') return unchanged('duplicate');

@@ -8,10 +8,10 @@ import {
   commandIdOfStream,
   eventIdFor,
   fingerprintOf,
-  isUuid,
   streamOf,
   uuidV5,
 } from './identity.js';
+import { isUuid } from './patterns.js';
 
 const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const ROOT = '3f2c9a1e-7b4d-4e8a-9c61-2d1f0c7d2a11';

@@ -5,9 +5,6 @@
 import { createHash } from 'node:crypto';
 import type { CommandEventType } from './command.js';
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (s: unknown): s is string => typeof s === 'string' && UUID_RE.test(s);
-
 /** Ratchet's UUIDv5 namespace (itself a fixed random UUID). */
 export const RATCHET_NAMESPACE = '6f1d3c52-8a0e-4b8e-9f61-3c1f0c7d2a94';
 
@@ -30,6 +27,13 @@ export const commandIdOfStream = (stream: string): string | null =>
 /** Each event type occurs at most once in a stream (ranks rise), so this id is unique. */
 export const eventIdFor = (commandId: string, type: CommandEventType): string =>
   uuidV5(`${commandId}/${type}`);
+
+/**
+ * An event id for streams whose events are told apart by revision (fleets, groups): two
+ * instances deciding on the same revision propose the same id, so a re-sent append is known.
+ */
+export const revisionEventId = (stream: string, revision: bigint): string =>
+  uuidV5(`${stream}/${revision}`);
 
 /** Attempt 1 is the root itself; attempt n > 1 is derived from the root and n. */
 export const attemptId = (rootCommandId: string, attempt: number): string =>

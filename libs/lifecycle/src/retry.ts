@@ -7,8 +7,7 @@ import { attemptId } from './identity.js';
  * id. Two instances deciding at once create one command: the second append is stale.
  */
 export function decideRetry(s: CommandState, now: Date): CommandRequestedData | null {
-  const retryable = (s.retry.on as readonly string[]).includes(s.status);
-  if (!retryable || s.attempt >= s.retry.maxAttempts) return null;
+  if (!willRetry(s)) return null;
   const attempt = s.attempt + 1;
   return {
     commandId: attemptId(s.rootCommandId, attempt),
@@ -26,6 +25,10 @@ export function decideRetry(s: CommandState, now: Date): CommandRequestedData | 
     fingerprint: s.fingerprint,
   };
 }
+
+/** Does this attempt's end lead to another attempt (a status its policy lists, attempts left)? */
+export const willRetry = (s: CommandState): boolean =>
+  (s.retry.on as readonly string[]).includes(s.status) && s.attempt < s.retry.maxAttempts;
 
 /** The id the next attempt has or would have: `retriedBy` when that stream exists. */
 export const nextAttemptId = (s: CommandState): string => attemptId(s.rootCommandId, s.attempt + 1);

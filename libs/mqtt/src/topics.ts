@@ -3,24 +3,18 @@
  * publishing to a topic built from a bad id is a programming error; the inbound parser never
  * throws because its input comes from devices.
  */
-const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-/** Any RFC 9562 UUID (any version: retries use derived v5 ids), either case. */
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isDeviceId, isUuid } from '@ratchet/lifecycle';
+
 /** Wildcards and `$`; NUL is checked apart (MQTT forbids it in every topic). */
 const FORBIDDEN_RE = /[+#$]/;
 const hasForbidden = (s: string): boolean => FORBIDDEN_RE.test(s) || s.includes('\u0000');
 
-export const isValidDeviceId = (s: unknown): s is string =>
-  typeof s === 'string' && DEVICE_ID_RE.test(s);
-export const isValidCommandId = (s: unknown): s is string =>
-  typeof s === 'string' && UUID_RE.test(s);
-
 export type InboundKind = 'ack' | 'result';
 
 function commandBase(deviceId: string, commandId: string): string {
-  if (!isValidDeviceId(deviceId))
+  if (!isDeviceId(deviceId))
     throw new TypeError(`invalid deviceId for a topic: ${JSON.stringify(deviceId)}`);
-  if (!isValidCommandId(commandId))
+  if (!isUuid(commandId))
     throw new TypeError(`invalid commandId for a topic: ${JSON.stringify(commandId)}`);
   return `devices/${deviceId}/commands/${commandId}`;
 }
@@ -89,7 +83,7 @@ export function parseInboundTopic(topic: unknown): ParsedInboundTopic {
   ];
   if (root !== 'devices' || commands !== 'commands') return reject('bad_topic');
   if (kind !== 'ack' && kind !== 'result') return reject('bad_topic');
-  if (!isValidDeviceId(deviceId)) return reject('bad_device_id');
-  if (!isValidCommandId(commandId)) return reject('bad_command_id');
+  if (!isDeviceId(deviceId)) return reject('bad_device_id');
+  if (!isUuid(commandId)) return reject('bad_command_id');
   return { ok: true, kind, deviceId, commandId };
 }

@@ -3,7 +3,7 @@
  * and the intent JSON. `@ratchet/mqtt` only encodes intents (the ledger never reads one), so
  * the decoder lives here. Values, never exceptions: a bad intent is counted, not fatal.
  */
-import { isValidCommandId } from '@ratchet/mqtt';
+import { isUuid } from '@ratchet/lifecycle';
 
 export interface Intent {
   readonly commandId: string;
@@ -39,7 +39,7 @@ export function decodeIntent(topicCommandId: string, payload: Uint8Array | strin
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return fail('not a JSON object');
   const o = v as Record<string, unknown>;
-  if (!isValidCommandId(o['commandId'])) return fail('commandId is not a UUID');
+  if (!isUuid(o['commandId'])) return fail('commandId is not a UUID');
   // A device acts on the id it will answer under: a mismatch would answer the wrong command.
   if (o['commandId'] !== topicCommandId) return fail('commandId differs from the topic');
   if (typeof o['name'] !== 'string') return fail('name is not a string');

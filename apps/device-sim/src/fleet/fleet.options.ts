@@ -1,5 +1,6 @@
 /** What `startFleet` takes, and the pure parts of turning it into devices and connections. */
-import { isValidDeviceId, type MqttLogger, type MqttProtocolChoice } from '@ratchet/mqtt';
+import { isDeviceId } from '@ratchet/lifecycle';
+import type { MqttLogger, MqttProtocolChoice } from '@ratchet/mqtt';
 import type { BehaviourOptions } from '../behaviour/behaviour.options.js';
 import type { SimEventListener } from '../device/sim-event.js';
 
@@ -56,7 +57,7 @@ export function fleetDeviceIds(
     ? [...o.deviceIds]
     : Array.from({ length: count }, (_, i) => `${o.prefix ?? 'device'}-${i + 1}`);
   if (ids.length === 0) throw new RangeError('a fleet needs at least one device');
-  const bad = ids.filter((id) => !isValidDeviceId(id));
+  const bad = ids.filter((id) => !isDeviceId(id));
   if (bad.length > 0)
     throw new RangeError(
       `invalid device ids (see CONTRACT.md section 2): ${bad.slice(0, 5).join(', ')}`,

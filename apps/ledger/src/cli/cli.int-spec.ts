@@ -150,19 +150,23 @@ describe('ledger CLI: input', () => {
     expect(down.err).toContain('PostgreSQL at postgres://postgres@127.0.0.1:1/nothing');
   });
 
-  it('the built CLI exits with the same codes (npm run ledger)', async () => {
-    const main = resolve('dist/apps/ledger/src/cli/main.js');
-    if (!existsSync(main))
-      throw new Error(`${main} is missing: npm run build first (npm test does)`);
+  it('the built CLI, run as the `ratchet` bin (npx ratchet), exits with the same codes and prints only its own output', async () => {
+    // The link npm made at install time, to the committed shim that loads dist/cli/main.js.
+    const bin = resolve('node_modules/.bin/ratchet');
+    if (!existsSync(resolve('apps/ledger/dist/cli/main.js')))
+      throw new Error('apps/ledger/dist is missing: npm run build first (npm ci and npm test do)');
     const run = (...argv: string[]) =>
-      new Promise<{ code: number | null; stderr: string }>((done) => {
-        const child = execFile(process.execPath, [main, ...argv], (error, _stdout, stderr) =>
-          done({ code: error ? (child.exitCode ?? 1) : 0, stderr }),
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+        const child = execFile(bin, argv, (error, stdout, stderr) =>
+          done({ code: error ? (child.exitCode ?? 1) : 0, stdout, stderr }),
         );
       });
-    expect((await run('--help')).code).toBe(0);
+    const help = await run('--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout.startsWith('Ratchet ledger: operator tools.')).toBe(true);
     const unknown = await run('frobnicate');
     expect(unknown.code).toBe(2);
+    expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toContain('unknown command: frobnicate');
   });
 });

@@ -47,7 +47,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
     io.err(`ledger: ${e.message}`);
-    io.err('ledger: see npm run ledger -- --help');
+    io.err('ratchet: see npx ratchet --help');
     return EXIT.usage;
   }
   if (command.kind === 'help') {

@@ -1,8 +1,8 @@
-/** `npm run ledger -- --help`. */
+/** `npx ratchet --help`. */
 export const HELP = `Ratchet ledger: operator tools. Same configuration as the service (LEDGER_STORE,
 LEDGER_DATA_DIR, DATABASE_URL, EVENTSTORE_URL: see README.md).
 
-usage: npm run ledger -- <command> [options]
+usage: npx ratchet <command> [options]
 
   projections status [--json]
       each projection: version (in the database / in this code), checkpoint, lag behind the

@@ -2,7 +2,7 @@ import { processIo } from './io.js';
 import { runCli } from './cli.js';
 
 /**
- * `npm run ledger -- <command>`: the operator tools (help.ts lists them). An interrupted
+ * `npx ratchet <command>`: the operator tools (help.ts lists them). An interrupted
  * rebuild leaves the live tables as they were; its fresh tables are dropped by the next one.
  */
 process.once('SIGINT', () => {

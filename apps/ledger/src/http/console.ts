@@ -2,21 +2,22 @@ import type { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { NextFunction, Request, Response } from 'express';
 import { existsSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 /**
- * Where the console's build (apps/console, `vite build`) is: `dist/console` of the repository,
- * found upwards from this file both when it runs compiled (dist/apps/ledger/…) and from source
- * (tests). `null` when it was not built.
+ * Where the console's build is: the `dist/` of the @ratchet/console workspace (apps/console,
+ * `vite build`, part of `npm run build`). `null` when it is not installed or was not built.
  */
-export function findConsoleDir(from = dirname(fileURLToPath(import.meta.url))): string | null {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate =
-      basename(dir) === 'dist' ? join(dir, 'console') : join(dir, 'dist', 'console');
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
-    if (dirname(dir) === dir) return null;
+export function findConsoleDir(): string | null {
+  let manifest: string;
+  try {
+    manifest = createRequire(import.meta.url).resolve('@ratchet/console/package.json');
+  } catch {
+    return null;
   }
+  const dir = join(dirname(manifest), 'dist');
+  return existsSync(join(dir, 'index.html')) ? dir : null;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { BadRequestException, Injectable, type PipeTransform } from '@nestjs/common';
-import { DEVICE_ID_PATTERN } from '@ratchet/ledger';
+import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 
 /** A `{deviceId}` path parameter, with the same rule as in a command. */
 @Injectable()

@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandState } from '@ratchet/lifecycle';
 import { LedgerError } from '../errors.js';
-import { InstanceMetadata } from '../instance-metadata.js';
+import { InstanceMetadata } from '../services/instance-metadata.js';
 import { enrichCommandContext, runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { CancelCommand } from './cancel-command.command.js';

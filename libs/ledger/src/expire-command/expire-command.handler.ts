@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { InstanceMetadata } from '../instance-metadata.js';
+import { InstanceMetadata } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { ExpireCommand } from './expire-command.command.js';

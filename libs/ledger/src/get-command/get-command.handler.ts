@@ -3,7 +3,7 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { type CommandState, decideRetry, nextAttemptId, streamOf } from '@ratchet/lifecycle';
 import { LedgerError } from '../errors.js';
-import { foldStream } from '../transition/command-stream.js';
+import { readCommand } from '../transition/command-stream.js';
 import { type CommandView, toCommandView } from './command-view.js';
 import { GetCommandQuery } from './get-command.query.js';
 
@@ -13,8 +13,7 @@ export class GetCommandHandler implements IQueryHandler<GetCommandQuery, Command
 
   async execute({ commandId }: GetCommandQuery): Promise<CommandView> {
     const id = commandId.toLowerCase();
-    const stream = streamOf(id);
-    const state = foldStream(stream, await this.store.readStream(stream));
+    const state = await readCommand(this.store, id);
     if (!state) throw new LedgerError('not_found', [`command ${id} not found`]);
     return toCommandView(state, await this.retriedBy(state));
   }

@@ -2,8 +2,8 @@ import { Inject, Optional } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { type DeviceSummary, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import { LedgerError } from '../errors.js';
-import { DEVICE_ID_PATTERN } from '../issue-command/issue-command.dto.js';
-import { ReadModelsUnavailableError } from '../read-models/read-models-unavailable.error.js';
+import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
+import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
 import { GetDeviceSummaryQuery } from './get-device-summary.query.js';
 
 @QueryHandler(GetDeviceSummaryQuery)

@@ -1,6 +1,6 @@
 import { Command } from '@nestjs/cqrs';
 import type { CommandState } from '@ratchet/lifecycle';
-import type { Provenance } from '../instance-metadata.js';
+import type { Provenance } from '../services/instance-metadata.js';
 import type { IssueCommandDto } from './issue-command.dto.js';
 
 export interface IssueOutcome {

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { COMMAND_NAME_PATTERN, DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { Type } from 'class-transformer';
 import {
   ArrayUnique,
@@ -14,8 +15,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-export const DEVICE_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-export const COMMAND_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_.-]{0,63}$/;
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 /** Deadlines are bounded so that a typo cannot park a command for years. */
 export const MAX_DEADLINE_MS = 7 * 24 * 3600 * 1000;

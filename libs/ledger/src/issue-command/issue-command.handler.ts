@@ -2,16 +2,16 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { type CommandRequestedData, fingerprintOf } from '@ratchet/lifecycle';
-import { LedgerClock } from '../clock.js';
-import { Dispatcher } from '../dispatch-command/dispatcher.service.js';
+import { LedgerClock } from '../services/ledger-clock.js';
+import { Dispatcher } from '../services/dispatcher.service.js';
 import { LedgerError } from '../errors.js';
-import { InstanceMetadata } from '../instance-metadata.js';
+import { InstanceMetadata } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import {
   DEFAULT_COMMAND_DEFAULTS,
   RATCHET_OPTIONS,
   type RatchetModuleOptions,
-} from '../ratchet.options.js';
+} from '../options/ratchet.options.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { IssueCommand, type IssueOutcome } from './issue-command.command.js';
 import { payloadTooLarge, validateIssueRequest } from './validate-issue.js';

@@ -3,7 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
 import { type CommandStatus, STATUSES } from '@ratchet/lifecycle';
 import { isListCursor } from '@ratchet/read-models';
-import { DEVICE_ID_PATTERN } from '../issue-command/issue-command.dto.js';
+import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { MAX_LIST_LIMIT } from './list-commands.query.js';
 
 /** `?status=` with nothing after it means "no filter", as if the parameter were absent. */

@@ -4,8 +4,8 @@ import { STATUSES } from '@ratchet/lifecycle';
 import { isListCursor, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import { LedgerError } from '../errors.js';
 import { toCommandView } from '../get-command/command-view.js';
-import { DEVICE_ID_PATTERN } from '../issue-command/issue-command.dto.js';
-import { ReadModelsUnavailableError } from '../read-models/read-models-unavailable.error.js';
+import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
+import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
 import {
   type CommandList,
   DEFAULT_LIST_LIMIT,

@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Position } from '@ratchet/event-store';
 import { LiveClient } from './live-client.js';
 import type { LiveTransition } from './live-transition.js';
-import { MemorySink, parseSse } from './testing/sse.js';
+import { MemorySink, parseSse } from '../../test/sse-sink.js';
 
 const pos = (n: number) => `${n.toString(16).padStart(16, '0')}-0000000000000000` as Position;
 const transition = (n: number, deviceId = 'pump-1'): LiveTransition => ({

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { LedgerError } from '../errors.js';
 import type { EndReason } from './live-client.js';
 import { LiveEventsHub, type LiveEventsObserver } from './live-events-hub.js';
-import { MemorySink } from './testing/sse.js';
+import { MemorySink } from '../../test/sse-sink.js';
 
 const event = (type: string, data: Record<string, unknown>): NewEvent => ({
   id: randomUUID(),

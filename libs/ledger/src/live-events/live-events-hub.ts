@@ -1,25 +1,13 @@
 import type { EventStore, Position, Subscription } from '@ratchet/event-store';
 import { COMMAND_STREAM_PREFIX } from '@ratchet/lifecycle';
 import { LedgerError } from '../errors.js';
+import type { LiveEventsSettings } from '../options/live-events.options.js';
 import { CommandFactsCache } from './command-facts.js';
 import { findHead } from './find-head.js';
 import { type EndReason, LiveClient, type LiveSink } from './live-client.js';
 import type { LiveEventsFilter } from './live-events-filter.js';
 import { toLiveTransition } from './live-transition.js';
 import { renderRetry } from './sse-format.js';
-
-export interface LiveEventsSettings {
-  /** A comment line at least this often (CONTRACT.md: at least every 15 s). */
-  readonly heartbeatMs?: number;
-  /** Unsent messages a client may have before it is dropped (default 2,000). */
-  readonly maxQueuedPerClient?: number;
-  /** The reconnection delay given to browsers (EventSource `retry`), default 2 s. */
-  readonly retryMs?: number;
-  /** How long the shared reader keeps running after the last client left (default 30 s). */
-  readonly lingerMs?: number;
-  /** Commands whose facts are kept in memory (default 10,000). */
-  readonly factsCacheSize?: number;
-}
 
 export interface LiveEventsObserver {
   opened(): void;

@@ -1,7 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches, ValidateBy } from 'class-validator';
-import { isUuid } from '@ratchet/lifecycle';
-import { DEVICE_ID_PATTERN } from '../issue-command/issue-command.dto.js';
+import { DEVICE_ID_PATTERN, isUuid } from '@ratchet/lifecycle';
 
 const uuid = (field: string) =>
   ValidateBy({

@@ -8,7 +8,7 @@ import {
 import { EVENT_STORE, type EventStore, type Position } from '@ratchet/event-store';
 import { READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
-import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../ratchet.options.js';
+import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
 import type { LiveClient, LiveSink } from './live-client.js';
 import type { LiveEventsFilter } from './live-events-filter.js';
 import { LiveEventsHub } from './live-events-hub.js';

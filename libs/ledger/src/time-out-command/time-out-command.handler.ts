@@ -1,7 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { InstanceMetadata } from '../instance-metadata.js';
+import { InstanceMetadata } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
-import { RetryScheduler } from '../retry-command/retry-scheduler.service.js';
+import { RetryScheduler } from '../services/retry-scheduler.service.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import { TimeOutCommand, type TimeOutOutcome } from './time-out-command.command.js';
 

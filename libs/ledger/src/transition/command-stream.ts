@@ -1,5 +1,11 @@
-import type { RecordedEvent } from '@ratchet/event-store';
-import { type CommandEvent, type CommandState, EVENT_TYPES, fold } from '@ratchet/lifecycle';
+import type { EventStore, RecordedEvent } from '@ratchet/event-store';
+import {
+  type CommandEvent,
+  type CommandState,
+  EVENT_TYPES,
+  fold,
+  streamOf,
+} from '@ratchet/lifecycle';
 
 /** A stored event that is not a lifecycle event means the stream was written by something else. */
 export class CorruptStreamError extends Error {
@@ -30,4 +36,13 @@ export function foldStream(stream: string, events: readonly RecordedEvent[]): Co
     throw new CorruptStreamError(stream, `revision ${last.revision} but ${events.length} events`);
   }
   return state;
+}
+
+/** The command's state as its stream holds it now; `null` when there is no such command. */
+export async function readCommand(
+  store: EventStore,
+  commandId: string,
+): Promise<CommandState | null> {
+  const stream = streamOf(commandId);
+  return foldStream(stream, await store.readStream(stream));
 }

@@ -7,9 +7,9 @@ import {
   isTerminal,
   streamOf,
 } from '@ratchet/lifecycle';
-import { LedgerClock } from '../clock.js';
+import { LedgerClock } from '../services/ledger-clock.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
-import { foldStream } from './command-stream.js';
+import { readCommand } from './command-stream.js';
 import { CommandStateCache } from './command-state-cache.js';
 import {
   type TransitionOptions,
@@ -51,9 +51,8 @@ export class CommandTransitions {
 
   /** The command's state read from the store now (and remembered). */
   async read(commandId: string): Promise<CommandState | null> {
-    const stream = streamOf(commandId);
-    const state = foldStream(stream, await this.store.readStream(stream));
-    this.cache.remember(stream, state);
+    const state = await readCommand(this.store, commandId);
+    this.cache.remember(streamOf(commandId), state);
     return state;
   }
 

@@ -16,7 +16,7 @@ import {
   evolve,
   streamOf,
 } from '@ratchet/lifecycle';
-import { foldStream } from './command-stream.js';
+import { readCommand } from './command-stream.js';
 import type { CommandStateCache } from './command-state-cache.js';
 
 export type TransitionResult =
@@ -87,36 +87,55 @@ export async function transition(
   ctx: TransitionContext,
   options: TransitionOptions = defaultTransitionOptions,
 ): Promise<TransitionResult> {
-  const stream = streamOf(commandId);
   const { cache } = options;
-  // A stale cached state is a lost race like any other: counted, then read and decided again.
-  let before = 0;
-  const cached = cache?.worthGuessing(input.kind) ? cache.get(stream) : undefined;
+  let conflicts = 0;
+  // One guess on what this process last knew, before any read: only an append is taken from it
+  // (its expected revision makes the store check the guess). A stale cached state is a lost
+  // race like any other: counted, then read and decided again.
+  const cached = cache?.worthGuessing(input.kind) ? cache.get(streamOf(commandId)) : undefined;
   if (cached) {
-    const hinted = await appendOnHint(store, commandId, cached, input, ctx, options);
-    if (hinted !== null) cache?.guessed(input.kind, hinted === 'stale');
-    if (hinted === 'stale') before = 1;
-    else if (hinted) return hinted;
+    const guess = await decideAndAppend(store, commandId, cached, input, ctx, options);
+    if (guess === 'stale' || guess.outcome === 'applied')
+      cache!.guessed(input.kind, guess === 'stale');
+    if (guess === 'stale') conflicts += 1;
+    else if (guess.outcome === 'applied') return guess;
   }
   for (let attempt = 0; attempt < options.maxAttempts; attempt++) {
-    const conflicts = before + attempt;
-    const state = foldStream(stream, await store.readStream(stream));
-    cache?.remember(stream, state);
-    const decision = decide(input, state, options.now());
-    if (decision.outcome === 'unchanged') return { ...decision, state, conflicts };
-    if (decision.outcome === 'rejected') return { ...decision, state, conflicts };
-    try {
-      await store.append(stream, toNewEvents(commandId, decision.events, ctx), expectedOf(state));
-      const next = decision.events.reduce<CommandState | null>(evolve, state) as CommandState;
-      cache?.remember(stream, next);
-      return { outcome: 'applied', state: next, events: decision.events, conflicts };
-    } catch (e) {
-      if (!isStaleRevisionError(e)) throw e;
-      if (state) cache?.forget(stream, state);
-      await options.sleep(options.random() * options.backoffBaseMs * 2 ** attempt);
-    }
+    const state = await readCommand(store, commandId);
+    cache?.remember(streamOf(commandId), state);
+    const result = await decideAndAppend(store, commandId, state, input, ctx, options);
+    if (result !== 'stale') return { ...result, conflicts };
+    conflicts += 1;
+    await options.sleep(options.random() * options.backoffBaseMs * 2 ** attempt);
   }
   throw new TransitionContentionError(commandId, options.maxAttempts);
+}
+
+/**
+ * decide → append at the revision decided on → evolve: the one step of every transition.
+ * `'stale'` when the store refused the append (someone appended first).
+ */
+async function decideAndAppend(
+  store: EventStore,
+  commandId: string,
+  state: CommandState | null,
+  input: CommandInput,
+  ctx: TransitionContext,
+  options: TransitionOptions,
+): Promise<TransitionResult | 'stale'> {
+  const decision = decide(input, state, options.now());
+  if (decision.outcome !== 'append') return { ...decision, state, conflicts: 0 };
+  const stream = streamOf(commandId);
+  try {
+    await store.append(stream, toNewEvents(commandId, decision.events, ctx), expectedOf(state));
+  } catch (e) {
+    if (!isStaleRevisionError(e)) throw e;
+    if (state) options.cache?.forget(stream, state);
+    return 'stale';
+  }
+  const next = decision.events.reduce<CommandState | null>(evolve, state) as CommandState;
+  options.cache?.remember(stream, next);
+  return { outcome: 'applied', state: next, events: decision.events, conflicts: 0 };
 }
 
 const expectedOf = (state: CommandState | null) => (state ? state.revision : 'no_stream');
@@ -132,32 +151,3 @@ const toNewEvents = (
     data: e.data as unknown as Record<string, unknown>,
     metadata: ctx.metadata as unknown as Record<string, unknown>,
   }));
-
-/**
- * One decision on the cached state, without a read. Only an append comes of it, at the cached
- * revision: the store accepts it only if the stream's head is still there, where the cached
- * state is exactly the stream's state. `null` (nothing applied) when the decision was not an
- * append, `'stale'` when the append was: the caller then reads and decides as always.
- */
-async function appendOnHint(
-  store: EventStore,
-  commandId: string,
-  hint: CommandState,
-  input: CommandInput,
-  ctx: TransitionContext,
-  options: TransitionOptions,
-): Promise<TransitionResult | 'stale' | null> {
-  const stream = streamOf(commandId);
-  const decision = decide(input, hint, options.now());
-  if (decision.outcome !== 'append') return null;
-  try {
-    await store.append(stream, toNewEvents(commandId, decision.events, ctx), expectedOf(hint));
-  } catch (e) {
-    if (!isStaleRevisionError(e)) throw e;
-    options.cache?.forget(stream, hint);
-    return 'stale';
-  }
-  const next = decision.events.reduce<CommandState | null>(evolve, hint) as CommandState;
-  options.cache?.remember(stream, next);
-  return { outcome: 'applied', state: next, events: decision.events, conflicts: 0 };
-}

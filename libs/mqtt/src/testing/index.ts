@@ -1,4 +1,4 @@
-/** Test helpers for MQTT integration tests; tsconfig.build.json leaves testing folders out of the build. */
+/** Test helpers for MQTT integration tests (`@ratchet/mqtt/testing`). */
 export {
   MOSQUITTO_URL,
   brokerAnswers,

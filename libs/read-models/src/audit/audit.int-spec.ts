@@ -1,7 +1,7 @@
 import { expect, it } from '@jest/globals';
-import { CommandWriter, seconds } from '../testing/command-writer.js';
-import { writeHealthyMix } from '../testing/ledger-scenarios.js';
-import { describeOnBothDatabases } from '../testing/read-model-fixture.js';
+import { CommandWriter, seconds } from '../../test/command-writer.js';
+import { writeHealthyMix } from '../../test/ledger-scenarios.js';
+import { describeOnBothDatabases } from '../../test/read-model-fixture.js';
 import { type CommandHistoryEntry, deviceHistory, lateResultHistory } from './command-history.js';
 import { listDeviceCommands } from './device-commands.js';
 import { commandHistoryLines, historyLines, toJsonLine } from './history-lines.js';

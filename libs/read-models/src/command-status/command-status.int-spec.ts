@@ -1,7 +1,7 @@
 import { expect, it } from '@jest/globals';
 import { streamOf } from '@ratchet/lifecycle';
-import { CommandWriter, seconds, T0 } from '../testing/command-writer.js';
-import { describeOnBothDatabases } from '../testing/read-model-fixture.js';
+import { CommandWriter, seconds, T0 } from '../../test/command-writer.js';
+import { describeOnBothDatabases } from '../../test/read-model-fixture.js';
 import { commandStatusProjection } from './command-status.projection.js';
 import { writeCommandStates } from './write-command-status.js';
 

@@ -1,7 +1,7 @@
 import { expect, it } from '@jest/globals';
 import type { ReadModelStore } from '../read-model-store.port.js';
-import { CommandWriter, seconds } from '../testing/command-writer.js';
-import { describeOnBothDatabases } from '../testing/read-model-fixture.js';
+import { CommandWriter, seconds } from '../../test/command-writer.js';
+import { describeOnBothDatabases } from '../../test/read-model-fixture.js';
 import { encodeListCursor } from './list-cursor.js';
 
 describeOnBothDatabases('listing commands', (fixture) => {

@@ -1,6 +1,6 @@
 import { expect, it } from '@jest/globals';
-import { CommandWriter, seconds } from '../testing/command-writer.js';
-import { describeOnBothDatabases } from '../testing/read-model-fixture.js';
+import { CommandWriter, seconds } from '../../test/command-writer.js';
+import { describeOnBothDatabases } from '../../test/read-model-fixture.js';
 
 describeOnBothDatabases('device summary', (fixture) => {
   it('counts commands by status, names the last one, and knows when the device was last heard', async () => {

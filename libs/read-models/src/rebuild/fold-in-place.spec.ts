@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@ratchet/event-store';
 import type { CommandState } from '@ratchet/lifecycle';
 import fc from 'fast-check';
 import { foldRecordedEvent, isLifecycleEvent } from '../command-status/fold-recorded-event.js';
-import { arbitraryStream, COMMAND_IDS } from '../testing/event-arbitraries.js';
+import { arbitraryStream, COMMAND_IDS } from '../../test/event-arbitraries.js';
 import { foldInPlace, type MutableState, refusal } from './fold-in-place.js';
 
 const recorded = (commandId: string, e: { revision: bigint; type: string; data: unknown }) =>

@@ -4,10 +4,10 @@ import { type CommandState, commandIdOfStream, STATUSES } from '@ratchet/lifecyc
 import { foldRecordedEvent, isLifecycleEvent } from '../command-status/fold-recorded-event.js';
 import { ProjectionVersionError } from '../projection/projection-status.js';
 import type { ReadModelStore } from '../read-model-store.port.js';
-import { CommandWriter, seconds } from '../testing/command-writer.js';
-import { eventually } from '../testing/eventually.js';
-import { writeBrokenStreams, writeHealthyMix } from '../testing/ledger-scenarios.js';
-import { describeOnBothDatabases } from '../testing/read-model-fixture.js';
+import { CommandWriter, seconds } from '../../test/command-writer.js';
+import { eventually } from '../../test/eventually.js';
+import { writeBrokenStreams, writeHealthyMix } from '../../test/ledger-scenarios.js';
+import { describeOnBothDatabases } from '../../test/read-model-fixture.js';
 import type { LogReader } from './log-reader.js';
 import { rebuildProjection } from './rebuild-projection.js';
 import { UnknownProjectionError } from './rebuildable.js';

@@ -3,7 +3,7 @@ import type { RecordedEvent } from '@ratchet/event-store';
 import { type CommandState, checkStream } from '@ratchet/lifecycle';
 import fc from 'fast-check';
 import { foldRecordedEvent, isLifecycleEvent } from '../command-status/fold-recorded-event.js';
-import { arbitraryStream, COMMAND_IDS } from '../testing/event-arbitraries.js';
+import { arbitraryStream, COMMAND_IDS } from '../../test/event-arbitraries.js';
 import { type LedgerViolation, StreamTally } from './stream-tally.js';
 
 const streams = fc

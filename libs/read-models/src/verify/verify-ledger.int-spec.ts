@@ -1,8 +1,8 @@
 import { expect, it } from '@jest/globals';
 import type { SqlStatement } from '@ratchet/event-store';
 import { sqlLogReader } from '../rebuild/sql-log-reader.js';
-import { writeBrokenStreams, writeHealthyMix } from '../testing/ledger-scenarios.js';
-import { describeOnBothDatabases } from '../testing/read-model-fixture.js';
+import { writeBrokenStreams, writeHealthyMix } from '../../test/ledger-scenarios.js';
+import { describeOnBothDatabases } from '../../test/read-model-fixture.js';
 import type { LedgerViolationKind } from './stream-tally.js';
 import { isClean, type VerifyReport, verifyLedger } from './verify-ledger.js';
 
