@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { type TestLedger, startTestLedger } from './support/ledger-harness.js';
+import { openSse } from './support/sse-client.js';
 
 const TOKENS = ['first-token-0123456789abcdef', 'second-token-0123456789abcdef'];
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -33,6 +34,8 @@ function routesOf(l: TestLedger): Route[] {
 }
 
 const isHealth = (r: Route) => r.path.startsWith('/health/');
+/** `GET /events` never ends: its answer is read up to the headers. */
+const isStream = (r: Route) => r.path === '/events';
 
 /** Starts a ledger and returns what it printed while starting (its warnings among it). */
 async function startCapturing(env: Record<string, string>) {
@@ -87,6 +90,7 @@ describe('with LEDGER_API_TOKENS set', () => {
         'POST /commands/:commandId/cancel',
         'GET /devices/:deviceId',
         'GET /devices/:deviceId/commands',
+        'GET /events',
         'GET /health/live',
         'GET /health/ready',
         'GET /metrics',
@@ -135,7 +139,12 @@ describe('with LEDGER_API_TOKENS set', () => {
       expect((await as('POST', '/commands', { deviceId: 'pump-1' })).status).toBe(400);
       expect([200, 409]).toContain((await as('POST', `/commands/${commandId}/cancel`)).status);
       for (const route of routes) {
-        const res = await as(route.method, concrete(route.path));
+        const res = isStream(route)
+          ? await openSse(`${ledger.httpUrl}${route.path}`, bearer(token)).then((s) => {
+              s.close();
+              return s;
+            })
+          : await as(route.method, concrete(route.path));
         expect({ route, status: res.status < 401 || res.status > 403 }).toEqual({
           route,
           status: true,

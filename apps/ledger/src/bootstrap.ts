@@ -11,7 +11,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
 import type { LedgerConfig } from './config/ledger-config.js';
 import { createEventStore, type LedgerStorage } from './infrastructure/create-event-store.js';
-import { setUpOpenApi } from './http/openapi.js';
+import { serveConsole } from './http/console.js';
+import { setUpOpenApi } from './http/openapi/openapi.js';
 import { LedgerAppModule } from './ledger-app.module.js';
 
 export interface RunningLedger {
@@ -57,6 +58,7 @@ export async function startLedger(
       new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }),
     );
     setUpOpenApi(app, config.apiTokens);
+    serveConsole(app);
     await app.listen(config.httpPort, config.httpHost);
     const address = app.getHttpServer().address() as { port: number };
     const httpUrl = `http://${config.httpHost === '0.0.0.0' ? '127.0.0.1' : config.httpHost}:${address.port}`;

@@ -9,6 +9,7 @@ import { ApiTokenGuard } from './http/api-token.guard.js';
 import { CommandListController } from './http/command-list.controller.js';
 import { CommandsController } from './http/commands.controller.js';
 import { DevicesController } from './http/devices.controller.js';
+import { EventsController } from './http/events.controller.js';
 import { HealthController } from './http/health.controller.js';
 import { HttpErrorFilter } from './http/http-error.filter.js';
 import { MetricsController } from './http/metrics.controller.js';
@@ -61,6 +62,7 @@ export class LedgerAppModule {
         CommandListController,
         CommandsController,
         DevicesController,
+        EventsController,
         HealthController,
         MetricsController,
       ],

@@ -37,6 +37,7 @@ import { TimeOutCommandHandler } from './time-out-command/time-out-command.handl
 import { ExpireCommandHandler } from './expire-command/expire-command.handler.js';
 import { ReadModelRunner } from './services/read-model-runner.service.js';
 import { RecordCommandResultHandler } from './record-command-result/record-command-result.handler.js';
+import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 
 export interface RatchetModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
@@ -54,6 +55,7 @@ const SERVICES = [
   MqttGateway,
   RetryScheduler,
   DeadlineSweeper,
+  LiveEvents,
 ];
 const HANDLERS = [
   IssueCommandHandler,

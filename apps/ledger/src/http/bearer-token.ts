@@ -34,3 +34,25 @@ export function checkBearer(
         challenge: 'Bearer realm="ratchet", error="invalid_token"',
       };
 }
+
+/**
+ * The cookie a browser's `EventSource` (which cannot send headers) carries the token in, for
+ * `GET /events` only. The console sets it with `Path=/events; SameSite=Strict` (and `Secure`
+ * over HTTPS): never sent by another site, never to another route, never in a URL or a log.
+ */
+export const TOKEN_COOKIE = 'ratchet_token';
+
+/** The token cookie as an `Authorization` header value, or `undefined` when there is none. */
+export function bearerFromCookie(cookieHeader: string | undefined): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq).trim() !== TOKEN_COOKIE) continue;
+    try {
+      const token = decodeURIComponent(part.slice(eq + 1).trim());
+      return token ? `Bearer ${token}` : undefined;
+    } catch {
+      return undefined; // not percent-encoded as the console writes it: no token
+    }
+  }
+  return undefined;
+}

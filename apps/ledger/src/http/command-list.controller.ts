@@ -2,6 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
 import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '@ratchet/ledger';
+import { Ok, Unauthorized, error } from './openapi/responses.js';
 
 /**
  * `GET /commands?deviceId=&status=&limit=&after=`: newest first, from the read model, so a
@@ -14,6 +15,9 @@ export class CommandListController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @Ok(200, 'One page, newest first.', 'CommandList')
+  @error(400, 'A filter, limit or cursor is not valid (each named).')
+  @Unauthorized()
   list(@Query() query: ListCommandsQueryDto): Promise<CommandList> {
     return this.queries.execute(new ListCommandsQuery(query));
   }

@@ -9,6 +9,7 @@ import {
   ListCommandsQuery,
 } from '@ratchet/ledger';
 import { DeviceIdPipe } from './device-id.pipe.js';
+import { Ok, Unauthorized, error } from './openapi/responses.js';
 
 /** A device's view, from the read models: its commands and its summary. */
 @ApiTags('devices')
@@ -18,11 +19,18 @@ export class DevicesController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get(':deviceId')
+  @Ok(200, "The device's summary.", 'DeviceSummary')
+  @error(400, 'deviceId does not match the device id pattern.')
+  @error(404, 'No command was ever issued to this device.')
+  @Unauthorized()
   summary(@Param('deviceId', DeviceIdPipe) deviceId: string): Promise<DeviceSummary> {
     return this.queries.execute(new GetDeviceSummaryQuery(deviceId));
   }
 
   @Get(':deviceId/commands')
+  @Ok(200, "One page of the device's commands, newest first.", 'CommandList')
+  @error(400, 'deviceId, a filter, limit or cursor is not valid (each named).')
+  @Unauthorized()
   commands(
     @Param('deviceId', DeviceIdPipe) deviceId: string,
     @Query() query: DeviceCommandsQueryDto,

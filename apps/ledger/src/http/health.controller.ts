@@ -16,19 +16,6 @@ export interface ReadyBody {
   readonly details: HealthCheckResult['details'];
 }
 
-const UNAVAILABLE_SCHEMA = {
-  type: 'object',
-  properties: {
-    statusCode: { type: 'number', example: 503 },
-    error: { type: 'string', example: 'Service Unavailable' },
-    message: {
-      type: 'array',
-      items: { type: 'string' },
-      example: ['broker down: not connected (reconnecting)'],
-    },
-  },
-};
-
 /**
  * Liveness and readiness on @nestjs/terminus. Both are open (no token). The bodies keep the
  * ledger's own shape: `{ status: 'up', … }`, and a 503 in the error shape of CONTRACT.md,
@@ -98,7 +85,7 @@ export class HealthController {
   })
   @ApiServiceUnavailableResponse({
     description: 'A dependency is down (each named), or the service is shutting down.',
-    schema: UNAVAILABLE_SCHEMA,
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
   })
   async ready(): Promise<ReadyBody> {
     let result: HealthCheckResult;

@@ -1,6 +1,7 @@
 import { Controller, Get, Header } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { LedgerMetrics } from '@ratchet/ledger';
+import { Unauthorized } from './openapi/responses.js';
 
 @ApiTags('metrics')
 @ApiBearerAuth()
@@ -9,6 +10,14 @@ export class MetricsController {
   constructor(private readonly metrics: LedgerMetrics) {}
 
   @Get()
+  @ApiResponse({
+    status: 200,
+    description: 'Prometheus text exposition format.',
+    content: {
+      'text/plain': { schema: { type: 'string', example: 'ratchet_live_streams_open 2\n' } },
+    },
+  })
+  @Unauthorized()
   @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
   scrape(): Promise<string> {
     return this.metrics.registry.metrics();

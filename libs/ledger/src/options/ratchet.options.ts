@@ -3,6 +3,7 @@ import type { ReadModelStore } from '@ratchet/read-models';
 import type { IntentPublisher } from './intent-publisher.port.js';
 import type { DeadlineIndex, SweepOptions } from './deadline-index.port.js';
 import type { RatchetMqttOptions } from './mqtt.options.js';
+import type { LiveEventsSettings } from './live-events.options.js';
 
 export interface CommandDefaults {
   readonly ackTimeoutMs: number;
@@ -43,6 +44,8 @@ export interface RatchetModuleOptions {
    * `readModels`). Its message expiry (MQTT 5) is `retentionSeconds`, default one day.
    */
   readonly stateTopic?: { readonly retentionSeconds: number } | false;
+  /** The live stream of transitions (`GET /events`): heartbeat, per-client queue, … */
+  readonly liveEvents?: LiveEventsSettings;
   /** The time source; tests pass their own. */
   readonly clock?: () => Date;
 }

@@ -1,0 +1,136 @@
+/**
+ * The operator console in a real browser (Debian's Chromium through playwright-core) against
+ * the real service (PGlite, embedded broker) and simulated devices that answer.
+ *
+ * Not here yet, because the features are not on this branch: a device going offline and its
+ * waiting command completing after it comes back (presence), and a fleet's progress bar
+ * reaching 100 % (fleet commands). The console shows both from the contract's shapes; their
+ * tests come with the features.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Page } from 'playwright-core';
+import { type Fleet, startFleet } from '@ratchet/device-sim';
+import {
+  type Browser,
+  chromiumAvailable,
+  launchBrowser,
+  screenshotPath,
+} from '../support/browser.js';
+import { ensureConsoleBuilt } from '../support/console-build.js';
+import { type TestLedger, eventually, startTestLedger } from '../support/ledger-harness.js';
+
+const TOKEN = 'console-token-0123456789abcdef';
+const auth = { authorization: `Bearer ${TOKEN}` };
+const run = chromiumAvailable() ? describe : describe.skip;
+
+run('the console in Chromium', () => {
+  let ledger: TestLedger;
+  let fleet: Fleet;
+  let browser: Browser;
+  let page: Page;
+  const foreign: string[] = [];
+
+  const shot = async (name: string) => {
+    const path = screenshotPath(name);
+    if (path) await page.screenshot({ path });
+  };
+  const issue = async (deviceId: string, name = 'set-speed', payload: object = { rpm: 1200 }) => {
+    const res = await ledger.http('POST', '/commands', { deviceId, name, payload }, auth);
+    expect(res.status).toBe(201);
+    return res.body.commandId as string;
+  };
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    ledger = await startTestLedger({ LEDGER_API_TOKENS: TOKEN });
+    fleet = await startFleet({ url: ledger.mqttUrl, devices: 3, prefix: 'pump', seed: 7 });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+    const origin = new URL(ledger.httpUrl).origin;
+    page.on('request', (r) => {
+      if (!r.url().startsWith(origin) && !r.url().startsWith('data:')) foreign.push(r.url());
+    });
+    // Some history to show.
+    for (const [device, name] of [
+      ['pump-1', 'set-speed'],
+      ['pump-2', 'open-valve'],
+      ['pump-3', 'set-speed'],
+      ['pump-2', 'read-pressure'],
+    ]) {
+      await issue(device!, name!);
+    }
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+    await fleet?.close();
+    await ledger?.stop();
+  });
+
+  it('asks for a token, refuses a wrong one, then shows the commands', async () => {
+    await page.goto(`${ledger.httpUrl}/console`);
+    const input = page.locator('input[name=token]');
+    await input.waitFor();
+    await input.fill('not-the-token-0123456789');
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await page.getByTestId('token-refused').waitFor();
+    await shot('console-token');
+    await input.fill(TOKEN);
+    await page.getByRole('button', { name: 'Use token' }).click();
+    await input.waitFor({ state: 'detached' });
+    await page.locator('[data-testid=commands-table] tbody tr').first().waitFor();
+    expect(await page.evaluate('sessionStorage.getItem("ratchet.token")')).toBe(TOKEN);
+  });
+
+  it('updates the live table without a reload', async () => {
+    await page.goto(`${ledger.httpUrl}/console`);
+    await page.locator('.live-live').waitFor();
+    await page.evaluate('window.marker = 42');
+    const commandId = await issue('pump-3', 'set-speed', { rpm: 600 });
+    const row = page.locator(`tr[data-command-id="${commandId}"]`);
+    await row.waitFor();
+    await row.locator('.status-executed').waitFor();
+    await expect(row.locator('td').nth(4).textContent()).resolves.not.toBe('—');
+    expect(await page.evaluate('window.marker')).toBe(42);
+    await eventually(
+      async () => ((await page.locator('tr.flash').count()) === 0 ? true : undefined),
+      'the highlight to fade',
+    );
+    await shot('console-commands');
+  });
+
+  it('issues a command from the device page; it completes and its timeline shows four events', async () => {
+    await page.goto(`${ledger.httpUrl}/console/devices/pump-1`);
+    await page.locator('[data-testid=send-command] input[name=name]').fill('set-speed');
+    await page.locator('[data-testid=send-command] textarea[name=payload]').fill('{ "rpm": 900 }');
+    await shot('console-device');
+    await page.getByRole('button', { name: 'Send command' }).click();
+    await page.waitForURL(/\/console\/commands\/[0-9a-f-]{36}$/);
+    const commandId = page.url().split('/').pop()!;
+    await page.locator('h1 .status-executed').waitFor();
+    const types = await page
+      .locator('[data-testid=timeline] li.event')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-type')));
+    expect(types).toEqual([
+      'CommandRequested',
+      'CommandSent',
+      'CommandAcknowledged',
+      'CommandExecuted',
+    ]);
+    const stored = await ledger.http('GET', `/commands/${commandId}`, undefined, auth);
+    expect([stored.body.status, stored.body.payload]).toEqual(['executed', { rpm: 900 }]);
+    await expect(page.locator('[data-testid=timeline]').textContent()).resolves.toContain(
+      'pump-1/commands',
+    );
+    await shot('console-command');
+  });
+
+  it('says when this ledger has no fleet commands', async () => {
+    await page.goto(`${ledger.httpUrl}/console/fleets`);
+    await page.getByTestId('fleets-unavailable').waitFor();
+    await shot('console-fleets');
+  });
+
+  it('loads nothing from outside the ledger', () => {
+    expect(foreign).toEqual([]);
+  });
+});
