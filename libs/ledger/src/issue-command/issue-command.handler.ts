@@ -1,7 +1,11 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { type CommandRequestedData, fingerprintOf } from '@ratchet/lifecycle';
+import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
+import { type CommandRequestedData, fingerprintOf, supersedeTargets } from '@ratchet/lifecycle';
+import { readDevice } from '../device/device-stream.js';
+import { LedgerMetrics } from '../metrics/ledger-metrics.js';
+import { admitQueued } from './admit-queued.js';
 import { LedgerClock } from '../services/ledger-clock.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
 import { LedgerError } from '../errors.js';
@@ -27,6 +31,8 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     private readonly meta: InstanceMetadata,
     private readonly dispatcher: Dispatcher,
     private readonly clock: LedgerClock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: LedgerMetrics,
   ) {
     this.defaults = { ...DEFAULT_COMMAND_DEFAULTS, ...options.defaults };
   }
@@ -37,7 +43,21 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     const tooLarge = payloadTooLarge(request);
     if (tooLarge) throw new LedgerError('payload_too_large', [tooLarge]);
     const commandId = (request.commandId ?? randomUUID()).toLowerCase();
-    const { commandId: _ignored, ...body } = request;
+    const delivery = request.delivery ?? 'when_online';
+    const queue = request.queue
+      ? { key: request.queue.key, supersede: request.queue.supersede ?? false }
+      : null;
+    const request_ = {
+      deviceId: request.deviceId,
+      name: request.name,
+      payload: request.payload ?? {},
+      ackTimeoutMs: request.ackTimeoutMs ?? this.defaults.ackTimeoutMs,
+      timeoutMs: request.timeoutMs ?? this.defaults.timeoutMs,
+      expiresInMs: request.expiresInMs ?? this.defaults.expiresInMs,
+      retry: { maxAttempts: request.retry?.maxAttempts ?? 1, on: request.retry?.on ?? [] },
+      delivery,
+      queue,
+    };
     const data: CommandRequestedData = {
       commandId,
       deviceId: request.deviceId,
@@ -47,11 +67,15 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       ackTimeoutMs: request.ackTimeoutMs ?? this.defaults.ackTimeoutMs,
       timeoutMs: request.timeoutMs ?? this.defaults.timeoutMs,
       expiresInMs: request.expiresInMs ?? this.defaults.expiresInMs,
-      retry: { maxAttempts: request.retry?.maxAttempts ?? 1, on: request.retry?.on ?? [] },
+      retry: request_.retry,
       attempt: 1,
       retryOf: null,
       rootCommandId: commandId,
-      fingerprint: fingerprintOf(body),
+      // CONTRACT.md section 2: a re-issue is compared after defaults are applied, so a body that
+      // spells out a default is the same body as one that leaves it out.
+      fingerprint: fingerprintOf(request_),
+      delivery,
+      queue,
     };
     const metadata = this.meta.build(
       provenance.source ?? 'bus',
@@ -63,16 +87,23 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     return runWithCommand(
       { commandId, deviceId: data.deviceId, correlationId: metadata.correlationId },
       async () => {
-        const result = await this.transitions.apply(
-          commandId,
-          { kind: 'issue', command: data },
-          metadata,
-        );
+        // A keyed command takes its place on the device stream as it is accepted.
+        const admitted =
+          queue === null
+            ? 'unsupported'
+            : await admitQueued(this.store, { ...data, queue }, metadata, this.clock.now);
+        const result =
+          admitted === 'admitted'
+            ? ({ outcome: 'applied', state: (await this.transitions.read(commandId))! } as const)
+            : await this.transitions.apply(commandId, { kind: 'issue', command: data }, metadata);
         switch (result.outcome) {
           case 'applied':
             this.logger.log(
-              `command=${commandId} device=${data.deviceId} name=${data.name} issued`,
+              `command=${commandId} device=${data.deviceId} name=${data.name} issued` +
+                (queue ? ` (queue ${queue.key}${queue.supersede ? ', supersede' : ''})` : ''),
             );
+            if (queue?.supersede)
+              await this.supersede(commandId, data.deviceId, metadata.correlationId);
             this.dispatcher.dispatchInBackground(commandId, metadata.correlationId);
             return { created: true, command: result.state };
           case 'unchanged':
@@ -83,5 +114,26 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
         }
       },
     );
+  }
+
+  /**
+   * Rule 10: every waiting command of the device and key ahead of this one is cancelled as
+   * superseded. Each cancel is that command's own guarded transition, which applies only to
+   * `requested`: one already sent is never superseded (and one being sent right now is either
+   * sent or cancelled, whichever append commits first).
+   */
+  private async supersede(commandId: string, deviceId: string, correlationId: string) {
+    const device = await readDevice(this.store, deviceId);
+    for (const target of supersedeTargets(device?.queue ?? [], commandId)) {
+      const r = await this.transitions.apply(
+        target,
+        { kind: 'cancel', supersededBy: commandId },
+        this.meta.build('bus', correlationId, commandId),
+      );
+      if (r.outcome === 'applied') {
+        this.metrics.superseded.inc();
+        this.logger.log(`command=${target} superseded by ${commandId}`);
+      }
+    }
   }
 }

@@ -10,6 +10,7 @@ import type { ISubscriptionMap } from 'mqtt';
 import type { CommandState } from '@ratchet/lifecycle';
 import {
   INBOUND_FILTERS,
+  PRESENCE_FILTER,
   MqttConnectError,
   type MqttConnection,
   ackAfterHandler,
@@ -158,9 +159,11 @@ export class MqttGateway
         ),
     });
     const group = o.sharedGroup ?? 'ratchet';
+    // Acks, results and presence (section 5), each message to one instance of the group.
+    const all = [...INBOUND_FILTERS, PRESENCE_FILTER];
     const filters = conn.capabilities.sharedSubscriptions
-      ? INBOUND_FILTERS.map((f) => sharedFilter(group, f))
-      : INBOUND_FILTERS;
+      ? all.map((f) => sharedFilter(group, f))
+      : all;
     if (conn.capabilities.sharedSubscriptions) this.inboundFilters = filters;
     await conn.client.subscribeAsync([...filters], { qos: 1 });
     // Again on every reconnect, session or not (SUBSCRIBE is idempotent): mqtt.js resubscribes
