@@ -53,6 +53,7 @@ export class LedgerAppModule {
             inboxConnections: config.mqttInboxConnections,
             ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
             ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+            ...(Object.keys(config.mqttTls).length > 0 ? { tls: config.mqttTls } : {}),
           },
         }),
         // The health controller says what changed; terminus would log every failed probe.
