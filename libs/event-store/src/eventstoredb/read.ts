@@ -23,7 +23,7 @@ export async function readStream(client: EsdbClient, stream: string): Promise<Re
   const events: RecordedEvent[] = [];
   try {
     for await (const resolved of client.readStream(stream, { direction: FORWARDS })) {
-      if (resolved.event) events.push(toRecordedEvent(resolved.event, resolved.commitPosition));
+      if (resolved.event) events.push(toRecordedEvent(resolved.event));
     }
   } catch (error) {
     if (isStreamNotFound(error)) return [];
