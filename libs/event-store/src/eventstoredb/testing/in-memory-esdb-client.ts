@@ -104,7 +104,8 @@ export class InMemoryEsdbClient implements EsdbClient {
   ): AsyncGenerator<ResolvedEvent> {
     const events = this.#stream(stream);
     if (events.length === 0) throw new StreamNotFoundError(undefined, stream);
-    yield* events.slice(0, Number(options.maxCount ?? events.length)) as ResolvedEvent[];
+    const from = typeof options.fromRevision === 'bigint' ? Number(options.fromRevision) : 0;
+    yield* events.slice(from, from + Number(options.maxCount ?? events.length)) as ResolvedEvent[];
   }
 
   async *readAll(options: ReadAllOptions = {}): AsyncGenerator<AllStreamResolvedEvent> {
