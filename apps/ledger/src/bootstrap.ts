@@ -8,11 +8,11 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import { setUpOpenApi } from '@ratchet/ledger/http';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
 import type { LedgerConfig } from './config/ledger-config.js';
 import { createEventStore, type LedgerStorage } from './infrastructure/create-event-store.js';
 import { serveConsole } from './http/console.js';
-import { setUpOpenApi } from './http/openapi/openapi.js';
 import { LedgerAppModule } from './ledger-app.module.js';
 
 export interface RunningLedger {

@@ -134,6 +134,9 @@ export class RatchetModule implements OnApplicationShutdown {
   ): DynamicModule {
     return {
       module: RatchetModule,
+      // One ledger per application: its services (the store, the gateway, the metrics) are
+      // visible to every module, RatchetHttpModule among them.
+      global: true,
       imports: [CqrsModule.forRoot(), ...imports],
       providers: [...optionProviders, ...FROM_OPTIONS, ...SERVICES, ...HANDLERS, ReadModelRunner],
       exports: EXPORTS,

@@ -1,12 +1,14 @@
 import {
   type CanActivate,
   type ExecutionContext,
+  Inject,
   Injectable,
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { bearerFromCookie, checkBearer } from './bearer-token.js';
+import { RATCHET_HTTP_OPTIONS, type RatchetHttpOptions } from './ratchet-http.options.js';
 
 /** Routes marked with this stay open without a token (health probes). */
 export const PUBLIC_ROUTE = 'ratchet:public';
@@ -17,13 +19,20 @@ export const PUBLIC_ROUTE = 'ratchet:public';
  */
 export const COOKIE_TOKEN_ROUTE = 'ratchet:cookie-token';
 
-/** Bearer tokens from LEDGER_API_TOKENS; with none configured every request passes. */
+/**
+ * Bearer tokens from LEDGER_API_TOKENS (`RatchetHttpModule.forRoot({ apiTokens })`); with none
+ * configured every request passes. On Ratchet's controllers only, never the host's routes.
+ */
 @Injectable()
 export class ApiTokenGuard implements CanActivate {
+  private readonly tokens: readonly string[];
+
   constructor(
-    private readonly tokens: readonly string[],
+    @Inject(RATCHET_HTTP_OPTIONS) options: RatchetHttpOptions,
     private readonly reflector: Reflector,
-  ) {}
+  ) {
+    this.tokens = options.apiTokens ?? [];
+  }
 
   canActivate(context: ExecutionContext): boolean {
     if (this.tokens.length === 0) return true;

@@ -1,8 +1,9 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
-import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '@ratchet/ledger';
+import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '../index.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /**
  * `GET /commands?deviceId=&status=&limit=&after=`: newest first, from the read model, so a
@@ -10,6 +11,7 @@ import { Ok, Unauthorized, error } from './openapi/responses.js';
  */
 @ApiTags('commands')
 @ApiBearerAuth()
+@RatchetRoute()
 @Controller('commands')
 export class CommandListController {
   constructor(private readonly queries: QueryBus) {}

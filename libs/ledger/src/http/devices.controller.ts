@@ -7,13 +7,15 @@ import {
   type DeviceSummary,
   GetDeviceSummaryQuery,
   ListCommandsQuery,
-} from '@ratchet/ledger';
+} from '../index.js';
 import { DeviceIdPipe } from './device-id.pipe.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /** A device's view, from the read models: its commands and its summary. */
 @ApiTags('devices')
 @ApiBearerAuth()
+@RatchetRoute()
 @Controller('devices')
 export class DevicesController {
   constructor(private readonly queries: QueryBus) {}

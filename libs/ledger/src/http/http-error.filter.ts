@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { LedgerError, toCommandView } from '@ratchet/ledger';
+import { LedgerError, toCommandView } from '../index.js';
 
 const LEDGER_STATUS = {
   invalid_request: HttpStatus.BAD_REQUEST,

@@ -1,10 +1,12 @@
 import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { LedgerMetrics } from '@ratchet/ledger';
+import { LedgerMetrics } from '../index.js';
 import { Unauthorized } from './openapi/responses.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 @ApiTags('metrics')
 @ApiBearerAuth()
+@RatchetRoute()
 @Controller('metrics')
 export class MetricsController {
   constructor(private readonly metrics: LedgerMetrics) {}
