@@ -40,6 +40,12 @@ import { RecordPresenceHandler } from './record-presence/record-presence.handler
 import { RecordCommandResultHandler } from './record-command-result/record-command-result.handler.js';
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
+import {
+  AddGroupMembersHandler,
+  ListGroupMembersHandler,
+  RemoveGroupMemberHandler,
+  SetGroupMembersHandler,
+} from './groups/group.handlers.js';
 
 export interface RatchetModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   readonly inject?: NonNullable<FactoryProvider['inject']>;
@@ -70,6 +76,10 @@ const HANDLERS = [
   GetCommandHistoryHandler,
   ListCommandsHandler,
   GetDeviceSummaryHandler,
+  SetGroupMembersHandler,
+  AddGroupMembersHandler,
+  RemoveGroupMemberHandler,
+  ListGroupMembersHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
   {
