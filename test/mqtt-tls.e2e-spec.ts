@@ -109,13 +109,11 @@ const run = requireMosquittoBinary() && requireOpenssl();
       const d = device;
       d.client.on('message', (topic) => {
         if (!/^devices\/pump-tls\/commands\/[^/]+$/.test(topic)) return;
-        void d.client
-          .publishAsync(`${topic}/ack`, '{}', { qos: 1 })
-          .then(() =>
-            d.client.publishAsync(`${topic}/result`, JSON.stringify({ status: 'executed' }), {
-              qos: 1,
-            }),
-          );
+        void d.client.publishAsync(`${topic}/ack`, '{}', { qos: 1 }).then(() =>
+          d.client.publishAsync(`${topic}/result`, JSON.stringify({ status: 'executed' }), {
+            qos: 1,
+          }),
+        );
       });
       await d.client.subscribeAsync('devices/pump-tls/commands/+', { qos: 1 });
       const issued = await ledger.http('POST', '/commands', {

@@ -1,4 +1,4 @@
-import type { CommandState, CommandStatus, TargetRef } from '@ratchet/lifecycle';
+import type { CommandState, CommandStatus, Presence, TargetRef } from '@ratchet/lifecycle';
 import type { GroupHead, GroupMemberPage, GroupMembership } from './group-members/group-queries.js';
 import type { ProjectionLag } from './projection/projection-lag.js';
 import type { ProjectionStatus } from './projection/projection-status.js';
@@ -53,9 +53,15 @@ export interface ReadModelStore {
   listCommands(filter: ListCommandsFilter): Promise<CommandPage>;
   /** `null`: the device never had a command. */
   getDeviceSummary(deviceId: string): Promise<DeviceSummary | null>;
+  /** The device's presence as projected from its stream; `null`: never reported (`unknown`). */
+  getDevicePresence(deviceId: string): Promise<Presence | null>;
   /** For a sweeper: open commands due at or before `now`, earliest deadline first. */
   findDueCommands(now: Date, limit: number): Promise<DueCommand[]>;
-  /** Commands still `requested` that were requested before `requestedBefore`, oldest first. */
+  /**
+   * Commands still `requested` that were requested before `requestedBefore`, oldest first —
+   * but not those that wait for a device the read model knows offline (unless `immediate`):
+   * the device's return dispatches them, and a hint that lags only delays a sweep.
+   */
   findUndispatched(requestedBefore: Date, limit: number): Promise<string[]>;
   /** Attempts closed in a status their retry policy lists, below maxAttempts, not retried yet. */
   findRetryDue(limit: number): Promise<string[]>;

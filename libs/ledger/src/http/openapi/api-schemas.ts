@@ -152,7 +152,12 @@ const DeviceSummary = closed({
     epoch: { type: 'integer', minimum: 1, nullable: true, example: 12 },
     since: { ...nullableTime },
   }),
-  waiting: { type: 'integer', minimum: 0, example: 2, description: 'commands held back now (rule 8)' },
+  waiting: {
+    type: 'integer',
+    minimum: 0,
+    example: 2,
+    description: 'commands held back now (rule 8)',
+  },
   total: { type: 'integer', minimum: 0, example: 44 },
   byStatus: closed(Object.fromEntries(STATUSES.map((s) => [s, { type: 'integer', minimum: 0 }]))),
   lastCommand: {
