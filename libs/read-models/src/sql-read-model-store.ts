@@ -50,6 +50,7 @@ export const DEFAULT_PROJECTIONS: readonly Projection[] = [
   commandStatusProjection,
   deviceSummaryProjection,
   groupMembersProjection,
+  devicePresenceProjection,
 ];
 
 /** The read models in PostgreSQL or PGlite, one runner per projection. */

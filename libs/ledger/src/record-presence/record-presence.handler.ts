@@ -1,8 +1,8 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
-import { decidePresence } from '@ratchet/lifecycle';
-import { deviceTransition } from '../device/device-stream.js';
+import { type PresenceInput, type TransitionMetadata, decidePresence } from '@ratchet/lifecycle';
+import { type DeviceTransitionResult, deviceTransition } from '../device/device-stream.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
 import { InstanceMetadata } from '../services/instance-metadata.js';
@@ -35,12 +35,14 @@ export class RecordPresenceHandler implements ICommandHandler<RecordPresence, Pr
       null,
       mqtt ? { mqtt } : undefined,
     );
-    const r = await deviceTransition(
-      this.store,
-      deviceId,
-      (state) => decidePresence(input, state, this.clock.now()),
-      metadata,
-    );
+    let r = await this.record(deviceId, input, metadata);
+    // A will whose birth is not recorded yet: under a shared subscription the birth may be in
+    // the hands of another instance right now (the broker keeps no order across members), so
+    // it is decided again a few times before it is counted stale.
+    for (let i = 0; i < BIRTH_WAITS && isAheadOfBirth(r, input); i++) {
+      await new Promise((resolve) => setTimeout(resolve, BIRTH_WAIT_MS));
+      r = await this.record(deviceId, input, metadata);
+    }
     if (r.conflicts > 0) this.metrics.conflicts.inc(r.conflicts);
     if (r.outcome === 'unchanged') {
       this.metrics.presenceStale.inc({ reason: r.reason });
@@ -57,4 +59,22 @@ export class RecordPresenceHandler implements ICommandHandler<RecordPresence, Pr
     }
     return { outcome: 'applied' };
   }
+
+  private record(deviceId: string, input: PresenceInput, metadata: TransitionMetadata) {
+    return deviceTransition(
+      this.store,
+      deviceId,
+      (state) => decidePresence(input, state, this.clock.now()),
+      metadata,
+    );
+  }
 }
+
+const BIRTH_WAITS = 5;
+const BIRTH_WAIT_MS = 200;
+
+const isAheadOfBirth = (r: DeviceTransitionResult<string>, input: PresenceInput): boolean =>
+  r.outcome === 'unchanged' &&
+  r.reason === 'stale' &&
+  input.kind === 'went_offline' &&
+  (r.state?.presence.epoch ?? 0) < input.epoch;
