@@ -2,10 +2,10 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { EventStore } from '@ratchet/event-store';
-import { RatchetModule } from '@ratchet/ledger';
+import { ApiCredentialRegistry, RatchetModule } from '@ratchet/ledger';
 import type { ReadModelStore } from '@ratchet/read-models';
 import type { LedgerConfig } from './config/ledger-config.js';
-import { ApiTokenGuard } from './http/api-token.guard.js';
+import { ScopeGuard } from './http/scope.guard.js';
 import { CommandListController } from './http/command-list.controller.js';
 import { CommandsController } from './http/commands.controller.js';
 import { DevicesController } from './http/devices.controller.js';
@@ -22,12 +22,15 @@ export interface LedgerRuntime {
   readonly readModels: ReadModelStore;
   /** The broker to use: MQTT_URL, or the embedded broker's address. */
   readonly mqttUrl: string;
+  /** The API credentials in force (replaced on SIGHUP); default: those of the configuration. */
+  readonly credentials?: ApiCredentialRegistry;
 }
 
 /** The standalone service: RatchetModule plus its HTTP face. */
 @Module({})
 export class LedgerAppModule {
   static forRoot(config: LedgerConfig, runtime: LedgerRuntime): DynamicModule {
+    const credentials = runtime.credentials ?? new ApiCredentialRegistry(config.apiCredentials);
     return {
       module: LedgerAppModule,
       imports: [
@@ -67,9 +70,10 @@ export class LedgerAppModule {
         MetricsController,
       ],
       providers: [
+        { provide: ApiCredentialRegistry, useValue: credentials },
         {
           provide: APP_GUARD,
-          useFactory: (r: Reflector) => new ApiTokenGuard(config.apiTokens, r),
+          useFactory: (r: Reflector) => new ScopeGuard(credentials, r),
           inject: [Reflector],
         },
         { provide: APP_FILTER, useClass: HttpErrorFilter },

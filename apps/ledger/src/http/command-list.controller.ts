@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
 import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '@ratchet/ledger';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
+import { RequireScope } from './require-scope.decorator.js';
 
 /**
  * `GET /commands?deviceId=&status=&limit=&after=`: newest first, from the read model, so a
@@ -15,6 +16,7 @@ export class CommandListController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @RequireScope('read')
   @Ok(200, 'One page, newest first.', 'CommandList')
   @error(400, 'A filter, limit or cursor is not valid (each named).')
   @Unauthorized()

@@ -10,11 +10,13 @@ import {
 } from '@ratchet/ledger';
 import { DeviceIdPipe } from './device-id.pipe.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
+import { RequireScope } from './require-scope.decorator.js';
 
 /** A device's view, from the read models: its commands and its summary. */
 @ApiTags('devices')
 @ApiBearerAuth()
 @Controller('devices')
+@RequireScope('read')
 export class DevicesController {
   constructor(private readonly queries: QueryBus) {}
 

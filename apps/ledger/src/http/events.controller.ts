@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, Res, SetMetadata } from '@nestjs/commo
 import { ApiBearerAuth, ApiCookieAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LiveEvents, LiveEventsQueryDto } from '@ratchet/ledger';
-import { COOKIE_TOKEN_ROUTE } from './api-token.guard.js';
+import { COOKIE_TOKEN_ROUTE, RequireScope } from './require-scope.decorator.js';
 import { Unauthorized, error } from './openapi/responses.js';
 
 /**
@@ -14,6 +14,7 @@ import { Unauthorized, error } from './openapi/responses.js';
 @ApiCookieAuth('tokenCookie')
 @Controller('events')
 @SetMetadata(COOKIE_TOKEN_ROUTE, true)
+@RequireScope('read')
 export class EventsController {
   constructor(private readonly live: LiveEvents) {}
 

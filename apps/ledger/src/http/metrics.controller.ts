@@ -2,10 +2,12 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { LedgerMetrics } from '@ratchet/ledger';
 import { Unauthorized } from './openapi/responses.js';
+import { RequireScope } from './require-scope.decorator.js';
 
 @ApiTags('metrics')
 @ApiBearerAuth()
 @Controller('metrics')
+@RequireScope('read')
 export class MetricsController {
   constructor(private readonly metrics: LedgerMetrics) {}
 
