@@ -9,12 +9,12 @@ import {
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { ApiCredentialRegistry } from '@ratchet/ledger';
+import { setUpOpenApi } from '@ratchet/ledger/http';
 import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
 import { loadApiCredentials } from './config/api-credentials.config.js';
 import type { LedgerConfig } from './config/ledger-config.js';
 import { createEventStore, type LedgerStorage } from './infrastructure/create-event-store.js';
 import { serveConsole } from './http/console.js';
-import { setUpOpenApi } from './http/openapi/openapi.js';
 import { LedgerAppModule } from './ledger-app.module.js';
 
 export interface RunningLedger {

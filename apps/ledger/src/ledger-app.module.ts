@@ -1,20 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, Reflector } from '@nestjs/core';
-import { TerminusModule } from '@nestjs/terminus';
+import { APP_FILTER } from '@nestjs/core';
 import type { EventStore } from '@ratchet/event-store';
 import { ApiCredentialRegistry, RatchetModule } from '@ratchet/ledger';
+import { HttpErrorFilter, RatchetHttpModule } from '@ratchet/ledger/http';
 import type { ReadModelStore } from '@ratchet/read-models';
 import type { LedgerConfig } from './config/ledger-config.js';
-import { ScopeGuard } from './http/scope.guard.js';
-import { CommandListController } from './http/command-list.controller.js';
-import { CommandsController } from './http/commands.controller.js';
-import { DevicesController } from './http/devices.controller.js';
-import { EventsController } from './http/events.controller.js';
-import { HealthController } from './http/health.controller.js';
-import { HttpErrorFilter } from './http/http-error.filter.js';
-import { MetricsController } from './http/metrics.controller.js';
-import { LedgerHealthIndicators } from './http/ledger-health.indicators.js';
-import { ProjectionMetrics } from './infrastructure/projection-metrics.js';
 
 export interface LedgerRuntime {
   readonly eventStore: EventStore;
@@ -26,7 +16,7 @@ export interface LedgerRuntime {
   readonly credentials?: ApiCredentialRegistry;
 }
 
-/** The standalone service: RatchetModule plus its HTTP face. */
+/** The standalone service: RatchetModule plus its HTTP face, RatchetHttpModule. */
 @Module({})
 export class LedgerAppModule {
   static forRoot(config: LedgerConfig, runtime: LedgerRuntime): DynamicModule {
@@ -56,30 +46,14 @@ export class LedgerAppModule {
             inboxConnections: config.mqttInboxConnections,
             ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
             ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+            ...(Object.keys(config.mqttTls).length > 0 ? { tls: config.mqttTls } : {}),
           },
         }),
-        // The health controller says what changed; terminus would log every failed probe.
-        TerminusModule.forRoot({ logger: false }),
+        RatchetHttpModule.forRoot({ credentials }),
       ],
-      controllers: [
-        CommandListController,
-        CommandsController,
-        DevicesController,
-        EventsController,
-        HealthController,
-        MetricsController,
-      ],
-      providers: [
-        { provide: ApiCredentialRegistry, useValue: credentials },
-        {
-          provide: APP_GUARD,
-          useFactory: (r: Reflector) => new ScopeGuard(credentials, r),
-          inject: [Reflector],
-        },
-        { provide: APP_FILTER, useClass: HttpErrorFilter },
-        LedgerHealthIndicators,
-        ProjectionMetrics,
-      ],
+      // Ratchet's controllers carry their own filter; this one gives every other answer (an
+      // unknown route's 404, a body the parser refused) the same shape.
+      providers: [{ provide: APP_FILTER, useClass: HttpErrorFilter }],
     };
   }
 }

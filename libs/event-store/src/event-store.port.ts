@@ -48,6 +48,14 @@ export interface StreamAppend {
   readonly expected: ExpectedRevision;
 }
 
+export interface ReadStreamOptions {
+  /**
+   * Inclusive: only events at or after this revision (the tail after a cached fold, or the
+   * check that nothing followed a known revision). Absent: from the start.
+   */
+  readonly fromRevision?: Revision;
+}
+
 export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. `null` or absent: from the start. */
   readonly after?: Position | null;
@@ -68,11 +76,15 @@ export interface Subscription extends AsyncIterable<RecordedEvent> {
 }
 
 export interface EventStore {
-  append(stream: string, events: readonly NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  append(
+    stream: string,
+    events: readonly NewEvent[],
+    expected: ExpectedRevision,
+  ): Promise<AppendResult>;
   /** Several streams in one atomic commit, each with its own expected revision. */
   appendMany(appends: readonly StreamAppend[]): Promise<AppendResult[]>;
-  /** The whole stream, oldest first; `[]` when it does not exist. */
-  readStream(stream: string): Promise<RecordedEvent[]>;
+  /** The stream (from `fromRevision` on, if given), oldest first; `[]` when it does not exist. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /** Reachability, for readiness probes. */

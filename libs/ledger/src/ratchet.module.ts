@@ -39,6 +39,12 @@ import { ReadModelRunner } from './services/read-model-runner.service.js';
 import { RecordCommandResultHandler } from './record-command-result/record-command-result.handler.js';
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
+import {
+  AddGroupMembersHandler,
+  ListGroupMembersHandler,
+  RemoveGroupMemberHandler,
+  SetGroupMembersHandler,
+} from './groups/group.handlers.js';
 
 export interface RatchetModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   readonly inject?: NonNullable<FactoryProvider['inject']>;
@@ -68,6 +74,10 @@ const HANDLERS = [
   GetCommandHistoryHandler,
   ListCommandsHandler,
   GetDeviceSummaryHandler,
+  SetGroupMembersHandler,
+  AddGroupMembersHandler,
+  RemoveGroupMemberHandler,
+  ListGroupMembersHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
   {
@@ -124,6 +134,9 @@ export class RatchetModule implements OnApplicationShutdown {
   ): DynamicModule {
     return {
       module: RatchetModule,
+      // One ledger per application: its services (the store, the gateway, the metrics) are
+      // visible to every module, RatchetHttpModule among them.
+      global: true,
       imports: [CqrsModule.forRoot(), ...imports],
       providers: [...optionProviders, ...FROM_OPTIONS, ...SERVICES, ...HANDLERS, ReadModelRunner],
       exports: EXPORTS,

@@ -29,7 +29,7 @@ export function eventStoreOverEsdbClient(
   return {
     append: (stream, events, expected) => append(client, stream, events, expected, appendOptions),
     appendMany: (appends) => appendMany(client, appends, appendOptions),
-    readStream: (stream) => readStream(client, stream),
+    readStream: (stream, options) => readStream(client, stream, options?.fromRevision),
     readAll: (readOptions) => readAll(client, readOptions, pageSize),
     subscribeToAll: (subscribeOptions) => subscribeToAll(client, subscribeOptions),
     ping: async () => {

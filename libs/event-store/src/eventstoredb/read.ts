@@ -19,11 +19,16 @@ import { decodePosition, encodePosition } from './position.js';
 export const DEFAULT_READ_ALL_LIMIT = 1000;
 export const DEFAULT_READ_PAGE_SIZE = 512;
 
-export async function readStream(client: EsdbClient, stream: string): Promise<RecordedEvent[]> {
+export async function readStream(
+  client: EsdbClient,
+  stream: string,
+  fromRevision?: bigint,
+): Promise<RecordedEvent[]> {
   const events: RecordedEvent[] = [];
+  const from = fromRevision !== undefined && fromRevision > 0n ? { fromRevision } : {};
   try {
-    for await (const resolved of client.readStream(stream, { direction: FORWARDS })) {
-      if (resolved.event) events.push(toRecordedEvent(resolved.event, resolved.commitPosition));
+    for await (const resolved of client.readStream(stream, { direction: FORWARDS, ...from })) {
+      if (resolved.event) events.push(toRecordedEvent(resolved.event));
     }
   } catch (error) {
     if (isStreamNotFound(error)) return [];

@@ -9,5 +9,18 @@ const READ_STREAM: SqlStatement = {
   text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 ORDER BY revision`,
 };
 
-export const readStream = async (executor: SqlExecutor, stream: string): Promise<RecordedEvent[]> =>
-  (await executor.query<EventRow>(READ_STREAM, [stream])).map(toRecordedEvent);
+/** The tail from a revision on (inclusive): what a cached fold still needs. */
+const READ_STREAM_FROM: SqlStatement = {
+  name: 'ratchet_es_read_stream_from',
+  text: `SELECT ${EVENT_COLUMNS} FROM events WHERE stream_id = $1 AND revision >= $2 ORDER BY revision`,
+};
+
+export const readStream = async (
+  executor: SqlExecutor,
+  stream: string,
+  fromRevision?: bigint,
+): Promise<RecordedEvent[]> =>
+  (fromRevision === undefined || fromRevision <= 0n
+    ? await executor.query<EventRow>(READ_STREAM, [stream])
+    : await executor.query<EventRow>(READ_STREAM_FROM, [stream, fromRevision.toString()])
+  ).map(toRecordedEvent);

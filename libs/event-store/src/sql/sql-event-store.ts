@@ -4,6 +4,7 @@ import type {
   ExpectedRevision,
   NewEvent,
   ReadAllOptions,
+  ReadStreamOptions,
   RecordedEvent,
   StreamAppend,
   Subscription,
@@ -184,8 +185,8 @@ export class SqlEventStore implements EventStore {
     }
   }
 
-  readStream(stream: string): Promise<RecordedEvent[]> {
-    return readStream(this.#driver, stream);
+  readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return readStream(this.#driver, stream, options.fromRevision);
   }
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

@@ -4,6 +4,21 @@ import type { ContractContext } from './fixture.js';
 import { isAscending, newEvents, readAllEventually, unique } from './helpers.js';
 
 export const readCases = ({ store }: ContractContext): void => {
+  describe('readStream from a revision', () => {
+    it('returns the tail from that revision on, nothing past the end, [] for no stream', async () => {
+      const stream = unique('read-tail');
+      await store().append(stream, newEvents(5), 'no_stream');
+      const whole = await store().readStream(stream);
+      expect(
+        (await store().readStream(stream, { fromRevision: 3n })).map((e) => e.revision),
+      ).toEqual([3n, 4n]);
+      expect(await store().readStream(stream, { fromRevision: 3n })).toEqual(whole.slice(3));
+      expect(await store().readStream(stream, { fromRevision: 0n })).toEqual(whole);
+      expect(await store().readStream(stream, { fromRevision: 5n })).toEqual([]);
+      expect(await store().readStream(unique('read-tail-none'), { fromRevision: 2n })).toEqual([]);
+    });
+  });
+
   describe('readAll', () => {
     it('returns the log in position order, filtered by stream prefix', async () => {
       const prefix = unique('read-order');

@@ -1,9 +1,10 @@
 import { Controller, Get, Headers, Query, Res, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiCookieAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { LiveEvents, LiveEventsQueryDto } from '@ratchet/ledger';
+import { LiveEvents, LiveEventsQueryDto } from '../index.js';
 import { COOKIE_TOKEN_ROUTE, RequireScope } from './require-scope.decorator.js';
 import { Unauthorized, error } from './openapi/responses.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /**
  * `GET /events`: the command transitions as Server-Sent Events (CONTRACT.md section 2, "Live
@@ -12,6 +13,7 @@ import { Unauthorized, error } from './openapi/responses.js';
 @ApiTags('events')
 @ApiBearerAuth()
 @ApiCookieAuth('tokenCookie')
+@RatchetRoute()
 @Controller('events')
 @SetMetadata(COOKIE_TOKEN_ROUTE, true)
 @RequireScope('read')

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import { ANONYMOUS_PRINCIPAL } from '@ratchet/ledger';
+import { ANONYMOUS_PRINCIPAL } from '../auth/index.js';
 
 const CALLER = Symbol.for('ratchet.caller');
 

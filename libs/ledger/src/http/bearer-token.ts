@@ -1,4 +1,4 @@
-import { type ApiCredential, findCredential } from '@ratchet/ledger';
+import { type ApiCredential, findCredential } from '../auth/index.js';
 
 export interface BearerRefusal {
   readonly message: string;

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/s
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
 import { PublicRoute } from './require-scope.decorator.js';
 import { LedgerHealthIndicators } from './ledger-health.indicators.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 export interface LiveBody {
   readonly status: 'up';
@@ -22,6 +23,7 @@ export interface ReadyBody {
  * naming what is down.
  */
 @ApiTags('health')
+@RatchetRoute()
 @Controller('health')
 @PublicRoute()
 export class HealthController {

@@ -7,14 +7,16 @@ import {
   type DeviceSummary,
   GetDeviceSummaryQuery,
   ListCommandsQuery,
-} from '@ratchet/ledger';
+} from '../index.js';
 import { DeviceIdPipe } from './device-id.pipe.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
 import { RequireScope } from './require-scope.decorator.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /** A device's view, from the read models: its commands and its summary. */
 @ApiTags('devices')
 @ApiBearerAuth()
+@RatchetRoute()
 @Controller('devices')
 @RequireScope('read')
 export class DevicesController {

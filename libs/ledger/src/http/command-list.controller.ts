@@ -1,9 +1,10 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
-import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '@ratchet/ledger';
+import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '../index.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
 import { RequireScope } from './require-scope.decorator.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /**
  * `GET /commands?deviceId=&status=&limit=&after=`: newest first, from the read model, so a
@@ -11,6 +12,7 @@ import { RequireScope } from './require-scope.decorator.js';
  */
 @ApiTags('commands')
 @ApiBearerAuth()
+@RatchetRoute()
 @Controller('commands')
 export class CommandListController {
   constructor(private readonly queries: QueryBus) {}

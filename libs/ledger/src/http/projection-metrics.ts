@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { LedgerMetrics } from '@ratchet/ledger';
+import { LedgerMetrics } from '../index.js';
 import {
   type ProjectionLag,
   type ProjectionStatus,

@@ -11,15 +11,17 @@ import {
   IssueCommand,
   IssueCommandDto,
   toCommandView,
-} from '@ratchet/ledger';
+} from '../index.js';
 import { CommandIdPipe } from './command-id.pipe.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
 import { Caller } from './caller.decorator.js';
 import { RequireScope } from './require-scope.decorator.js';
 import { json } from './openapi/api-schemas.js';
+import { RatchetRoute } from './ratchet-route.decorator.js';
 
 @ApiTags('commands')
 @ApiBearerAuth()
+@RatchetRoute()
 @Controller('commands')
 export class CommandsController {
   constructor(

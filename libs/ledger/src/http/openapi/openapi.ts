@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import type { ApiCredentialRegistry } from '@ratchet/ledger';
+import type { ApiCredentialRegistry } from '../../auth/index.js';
 import { checkBearer, TOKEN_COOKIE } from '../bearer-token.js';
 import { API_SCHEMAS } from './api-schemas.js';
 import { EXTRA_PATHS } from './extra-paths.js';

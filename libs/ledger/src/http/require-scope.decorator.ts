@@ -1,6 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiExtension, ApiResponse } from '@nestjs/swagger';
-import type { Scope } from '@ratchet/ledger';
+import type { Scope } from '../auth/index.js';
 import { json } from './openapi/api-schemas.js';
 
 /** Route metadata: the scope a credential needs for the route. */

@@ -7,7 +7,7 @@ import {
   UnauthorizedException,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ANONYMOUS_PRINCIPAL, ApiCredentialRegistry, type Scope } from '@ratchet/ledger';
+import { ANONYMOUS_PRINCIPAL, ApiCredentialRegistry, type Scope } from '../auth/index.js';
 import type { Request, Response } from 'express';
 import { bearerFromCookie, checkBearer } from './bearer-token.js';
 import { COOKIE_TOKEN_ROUTE, PUBLIC_ROUTE, REQUIRED_SCOPE } from './require-scope.decorator.js';

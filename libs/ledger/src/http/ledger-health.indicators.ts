@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type HealthCheckAttempt, HealthIndicatorService } from '@nestjs/terminus';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
-import { MqttGateway } from '@ratchet/ledger';
+import { MqttGateway } from '../index.js';
 import { READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import { checkProjections } from './projection-readiness.js';
 
