@@ -45,6 +45,7 @@ export class LedgerAppModule {
             inboxConnections: config.mqttInboxConnections,
             ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
             ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+            ...(Object.keys(config.mqttTls).length > 0 ? { tls: config.mqttTls } : {}),
           },
         }),
         RatchetHttpModule.forRoot({ apiTokens: config.apiTokens }),

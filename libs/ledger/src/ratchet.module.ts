@@ -36,6 +36,12 @@ import { ReadModelRunner } from './services/read-model-runner.service.js';
 import { RecordCommandResultHandler } from './record-command-result/record-command-result.handler.js';
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
+import {
+  AddGroupMembersHandler,
+  ListGroupMembersHandler,
+  RemoveGroupMemberHandler,
+  SetGroupMembersHandler,
+} from './groups/group.handlers.js';
 
 import {
   RATCHET_ASYNC_OPTIONS_TYPE,
@@ -74,6 +80,10 @@ const HANDLERS = [
   GetCommandHistoryHandler,
   ListCommandsHandler,
   GetDeviceSummaryHandler,
+  SetGroupMembersHandler,
+  AddGroupMembersHandler,
+  RemoveGroupMemberHandler,
+  ListGroupMembersHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
   {

@@ -26,3 +26,4 @@ export * from './client.js';
 export * from './close-within.js';
 export * from './ack-after-handler.js';
 export * from './embedded-broker.js';
+export * from './tls.js';

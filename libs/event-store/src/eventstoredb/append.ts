@@ -1,13 +1,16 @@
 /**
  * Appends: the port's expected revision maps one to one onto the client's, and the client's
- * `WrongExpectedVersionError` becomes the port's `StaleRevisionError`.
+ * `WrongExpectedVersionError` (or, with `throwOnAppendFailure=false` in the connection string,
+ * its `success: false`) becomes the port's `StaleRevisionError`.
  */
+import { randomUUID } from 'node:crypto';
 import { ANY, NO_STREAM, type AppendExpectedRevision } from '@eventstore/db-client';
 import { StaleRevisionError } from '../errors.js';
 import type {
   AppendResult,
   ExpectedRevision,
   NewEvent,
+  RecordedEvent,
   StreamAppend,
 } from '../event-store.port.js';
 import { assertValidAppend, assertValidAppends } from '../validate-append.js';
@@ -37,29 +40,100 @@ export const mapAppendError = (
 /**
  * EventStoreDB's idempotency differs from the port: a re-sent event id with another expected
  * revision is appended again as a duplicate, and with the original one it succeeds silently.
- * The port says a re-sent id is stale, so before an append at an exact revision (or `any`) the
- * stream is read and checked. At an exact revision this is race-free: the events up to it can
- * no longer change, and the append itself is guarded. At `any` it is best effort.
- * At `no_stream` there is nothing to check; a re-sent creation succeeds idempotently.
+ * The server never sees the port's ids (`event-mapping.ts`: every append decision writes fresh
+ * server ids), so the second kind cannot happen; the first is refused here: before an append
+ * at an exact revision the stream is read and checked for the port's ids. This is race-free:
+ * the events up to that revision can no longer change, and the append itself is guarded.
  */
 async function assertNotResent(
   client: EsdbClient,
   stream: string,
   events: readonly NewEvent[],
   expected: ExpectedRevision,
-): Promise<void> {
-  if (expected === 'no_stream') return;
+): Promise<RecordedEvent[]> {
   const ids = new Set(events.map((e) => e.id.toLowerCase()));
   const existing = await readStream(client, stream);
   if (existing.some((e) => ids.has(e.id.toLowerCase()))) {
     const last = existing[existing.length - 1];
     throw new StaleRevisionError(stream, expected, last ? last.revision : 'no_stream');
   }
+  return existing;
 }
 
 export interface AppendOptions {
-  /** Default true; see `assertNotResent`. Off saves a read per append. */
+  /**
+   * Default true; see `assertNotResent`. Off saves a read per append, and a re-sent port id at
+   * another revision (or at `any`) is then written again.
+   */
   readonly detectResentEvents?: boolean;
+}
+
+/** Without `throwOnAppendFailure` the client resolves a conflict; its revision is unreliable. */
+async function actualRevision(
+  client: EsdbClient,
+  stream: string,
+): Promise<bigint | 'no_stream' | 'unknown'> {
+  try {
+    const events = await readStream(client, stream);
+    const last = events[events.length - 1];
+    return last ? last.revision : 'no_stream';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** One append decision: fresh server ids, so the server can never call it a retry of another. */
+async function appendOnce(
+  client: EsdbClient,
+  stream: string,
+  events: readonly NewEvent[],
+  expected: ExpectedRevision,
+): Promise<AppendResult> {
+  let result;
+  try {
+    result = await client.appendToStream(
+      stream,
+      events.map((event) => toEventData(event, randomUUID())),
+      { expectedRevision: toEsdbExpectedRevision(expected) },
+    );
+  } catch (error) {
+    throw mapAppendError(error, stream, expected);
+  }
+  if (!result.success) {
+    throw new StaleRevisionError(stream, expected, await actualRevision(client, stream));
+  }
+  if (!result.position) {
+    throw new Error(`EventStoreDB returned no position for the append to ${stream}`);
+  }
+  return {
+    stream,
+    nextExpectedRevision: result.nextExpectedRevision,
+    position: encodePosition(result.position),
+  };
+}
+
+/** A stream that keeps changing under an `any` append this often is not a race but a bug. */
+const ANY_ATTEMPTS = 100;
+
+/**
+ * `any` with re-send detection: read, check the port's ids, append at the revision read, and
+ * again on a conflict. At the server's own `any` the check and the write would interleave,
+ * and two appends of the same port ids could both be written.
+ */
+async function appendAtAny(
+  client: EsdbClient,
+  stream: string,
+  events: readonly NewEvent[],
+): Promise<AppendResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    const existing = await assertNotResent(client, stream, events, 'any');
+    const last = existing[existing.length - 1];
+    try {
+      return await appendOnce(client, stream, events, last ? last.revision : 'no_stream');
+    } catch (error) {
+      if (!(error instanceof StaleRevisionError) || attempt >= ANY_ATTEMPTS) throw error;
+    }
+  }
 }
 
 export async function append(
@@ -70,23 +144,11 @@ export async function append(
   options: AppendOptions = {},
 ): Promise<AppendResult> {
   assertValidAppend(stream, events, expected);
-  if (options.detectResentEvents ?? true) await assertNotResent(client, stream, events, expected);
-  let result;
-  try {
-    result = await client.appendToStream(stream, events.map(toEventData), {
-      expectedRevision: toEsdbExpectedRevision(expected),
-    });
-  } catch (error) {
-    throw mapAppendError(error, stream, expected);
-  }
-  if (!result.position) {
-    throw new Error(`EventStoreDB returned no position for the append to ${stream}`);
-  }
-  return {
-    stream,
-    nextExpectedRevision: result.nextExpectedRevision,
-    position: encodePosition(result.position),
-  };
+  const detect = options.detectResentEvents ?? true;
+  if (expected === 'any' && detect) return appendAtAny(client, stream, events);
+  // At `no_stream` there is nothing to check: the stream must not exist at all.
+  if (detect && expected !== 'no_stream') await assertNotResent(client, stream, events, expected);
+  return appendOnce(client, stream, events, expected);
 }
 
 /**

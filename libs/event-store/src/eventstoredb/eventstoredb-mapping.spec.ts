@@ -93,6 +93,24 @@ describe('EventStoreDB adapter mapping (client stand-in: no server can run here)
       });
     });
 
+    it.each([
+      ['an exact revision', 0n],
+      ['no_stream', 'no_stream'],
+    ] as const)(
+      'with throwOnAppendFailure=false (the client resolves success: false) a conflict at %s is still stale',
+      async (_label, expected) => {
+        const store = eventStoreOverEsdbClient(new InMemoryEsdbClient(false));
+        await store.append('s', [event(), event()], 'no_stream');
+        await expect(store.append('s', [event()], expected)).rejects.toMatchObject({
+          name: 'StaleRevisionError',
+          stream: 's',
+          expected,
+          actual: 1n,
+        });
+        expect(await store.readStream('s')).toHaveLength(2);
+      },
+    );
+
     it('refuses malformed appends with the shared validation before calling the client', async () => {
       const client = new InMemoryEsdbClient();
       const store = eventStoreOverEsdbClient(client);
@@ -102,16 +120,38 @@ describe('EventStoreDB adapter mapping (client stand-in: no server can run here)
   });
 
   describe('event conversion', () => {
-    it('writes JSON data and metadata with the given id and type', () => {
+    it("writes JSON data and metadata under the decision's server id, the port id in the metadata", () => {
       const e = event('CommandRequested', { deviceId: 'pump-17' });
-      expect(toEventData(e)).toEqual({
-        id: e.id,
+      const serverId = randomUUID();
+      expect(toEventData(e, serverId)).toEqual({
+        id: serverId,
         contentType: 'application/json',
         type: 'CommandRequested',
         data: { deviceId: 'pump-17' },
-        metadata: { correlationId: 'c-1' },
+        metadata: { correlationId: 'c-1', ratchetEventId: e.id },
       });
-      expect(toEventData({ ...e, metadata: undefined }).metadata).toBeUndefined();
+      expect(toEventData({ ...e, metadata: undefined }, serverId).metadata).toEqual({
+        ratchetEventId: e.id,
+      });
+    });
+
+    it('reads the port id back from the metadata (and the server id for events written without it)', () => {
+      const portId = randomUUID();
+      const r = record({ metadata: { correlationId: 'c', ratchetEventId: portId } });
+      expect(toRecordedEvent(r)).toMatchObject({ id: portId, metadata: { correlationId: 'c' } });
+      const old = record();
+      expect(toRecordedEvent(old)).toMatchObject({ id: old.id, metadata: { correlationId: 'c' } });
+    });
+
+    it('writes fresh server ids for every append decision, even of the same port ids', async () => {
+      const client = new InMemoryEsdbClient();
+      const store = eventStoreOverEsdbClient(client, { detectResentEvents: false });
+      const e = event();
+      await store.append('twice', [e], 'no_stream');
+      await store.append('twice', [e], 0n);
+      const serverIds = client.log.filter((s) => s.event.streamId === 'twice').map((s) => s.event.id);
+      expect(new Set([...serverIds, e.id]).size).toBe(3);
+      expect((await store.readStream('twice')).map((r) => r.id)).toEqual([e.id, e.id]);
     });
 
     it('reads a record into the port event, metadata {} when absent', () => {
@@ -128,11 +168,8 @@ describe('EventStoreDB adapter mapping (client stand-in: no server can run here)
       });
     });
 
-    it('uses the resolved commit position when an old server gives none on the record', () => {
+    it('refuses a record without a log position', () => {
       const { position: _omitted, ...old } = record();
-      expect(toRecordedEvent(old, 42n).position).toBe(
-        encodePosition({ commit: 42n, prepare: 42n }),
-      );
       expect(() => toRecordedEvent(old)).toThrow(UnreadableEventError);
     });
 

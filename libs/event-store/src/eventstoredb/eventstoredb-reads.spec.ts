@@ -126,11 +126,15 @@ describe('EventStoreDB adapter and re-sent event ids (client stand-in: no server
     expect(ids(await store.readStream('s'))).toEqual([e.id, e.id]);
   });
 
-  it('a re-sent creation at no_stream succeeds idempotently (EventStoreDB semantics, documented)', async () => {
+  it('a re-sent creation at no_stream is stale as on the SQL stores (the server alone would call it an idempotent retry)', async () => {
     const store = eventStoreOverEsdbClient(new InMemoryEsdbClient());
     const e = event();
-    const first = await store.append('s', [e], 'no_stream');
-    expect(await store.append('s', [e], 'no_stream')).toEqual(first);
+    await store.append('s', [e], 'no_stream');
+    await expect(store.append('s', [e], 'no_stream')).rejects.toMatchObject({
+      name: 'StaleRevisionError',
+      expected: 'no_stream',
+      actual: 0n,
+    });
     expect(await store.readStream('s')).toHaveLength(1);
   });
 });

@@ -28,7 +28,7 @@ export async function readStream(
   const from = fromRevision !== undefined && fromRevision > 0n ? { fromRevision } : {};
   try {
     for await (const resolved of client.readStream(stream, { direction: FORWARDS, ...from })) {
-      if (resolved.event) events.push(toRecordedEvent(resolved.event, resolved.commitPosition));
+      if (resolved.event) events.push(toRecordedEvent(resolved.event));
     }
   } catch (error) {
     if (isStreamNotFound(error)) return [];

@@ -2,7 +2,8 @@
  * A STAND-IN for `@eventstore/db-client`, in memory, because no EventStoreDB server can run on
  * the build machines. It mimics the behaviour the adapter depends on, as documented for
  * EventStoreDB 22.6+: expected-revision checks raising the client's own
- * `WrongExpectedVersionError`, idempotent re-sends at the same expected revision, missing
+ * `WrongExpectedVersionError` (or resolving `success: false` without `throwOnAppendFailure`),
+ * the server's idempotency rules (see `appendToStream`), missing
  * streams raising `StreamNotFoundError` while iterating, `readAll` inclusive of its start
  * position, `subscribeToAll` exclusive of it and filtered, system events in `$all`.
  * Passing against it proves the adapter's mapping, not EventStoreDB compatibility: that is
@@ -33,7 +34,8 @@ export class InMemoryEsdbClient implements EsdbClient {
   #wake = new Set<() => void>();
   #nextOffset = 1_000n;
 
-  constructor() {
+  /** `throwOnAppendFailure=false` in a connection string makes the real client resolve instead. */
+  constructor(readonly throwOnAppendFailure = true) {
     // $all always holds the server's own events; the adapter must leave them out.
     this.#record('$stats-127.0.0.1:2113', '$statsCollected', {});
   }
@@ -71,24 +73,46 @@ export class InMemoryEsdbClient implements EsdbClient {
     return this.log.filter((s) => s.event.streamId === name);
   }
 
+  /**
+   * The server's idempotency rules (EventStoreDB's documented "optimistic concurrency and
+   * idempotence"; the index writer's commit check):
+   * - at an exact revision (or `no_stream`, revision -1) below the stream's: if the events
+   *   already after that revision carry the same ids, the append succeeds WITHOUT writing;
+   *   otherwise it is a wrong expected version (also when only some ids match);
+   * - at the stream's own revision: written, whatever the ids;
+   * - at `any` (and `stream_exists`): if the first event's id is already in the stream and the
+   *   following ones match, success without writing; otherwise written (the server keeps its
+   *   recently written ids in a bounded cache; the stand-in remembers all of them).
+   */
   async appendToStream(stream: string, events: EventData[], options?: AppendToStreamOptions) {
     this.appendCalls.push({ stream, ...(options ? { options } : {}) });
     const existing = this.#stream(stream);
     const current = existing.length === 0 ? ('no_stream' as const) : BigInt(existing.length - 1);
+    const currentNumber = existing.length - 1;
     const expected = options?.expectedRevision ?? 'any';
-    const from =
-      expected === 'no_stream' ? 0 : typeof expected === 'bigint' ? Number(expected) + 1 : -1;
-    const again = from >= 0 ? existing.slice(from, from + events.length) : [];
-    if (again.length === events.length && again.every((s, i) => s.event.id === events[i]!.id)) {
+    const idempotentFrom = (from: number) => {
+      const again = existing.slice(from, from + events.length);
+      if (again.length !== events.length || !again.every((s, i) => s.event.id === events[i]!.id))
+        return undefined;
       const last = again[again.length - 1]!.event;
       return { success: true, nextExpectedRevision: last.revision, position: last.position };
+    };
+    const wrong = () => {
+      if (this.throwOnAppendFailure)
+        throw new WrongExpectedVersionError(undefined, { streamName: stream, expected, current });
+      // The real client then resolves with `success: false` (and, in its batch append, a
+      // revision that is not the stream's): the adapter must not take that for a success.
+      return { success: false, nextExpectedRevision: -1n, position: undefined };
+    };
+    if (expected === 'any' || expected === 'stream_exists') {
+      if (expected === 'stream_exists' && current === 'no_stream') return wrong();
+      const at = existing.findIndex((s) => s.event.id === events[0]!.id);
+      if (at >= 0) return idempotentFrom(at) ?? wrong();
+    } else {
+      const numeric = expected === 'no_stream' ? -1 : Number(expected);
+      if (numeric < currentNumber) return idempotentFrom(numeric + 1) ?? wrong();
+      if (numeric > currentNumber) return wrong();
     }
-    const ok =
-      expected === 'any' ||
-      (expected === 'stream_exists' && current !== 'no_stream') ||
-      expected === current;
-    if (!ok)
-      throw new WrongExpectedVersionError(undefined, { streamName: stream, expected, current });
     let last: Stored | undefined;
     for (const e of events) last = this.#record(stream, e.type, e.data, e.metadata, e.id);
     return {

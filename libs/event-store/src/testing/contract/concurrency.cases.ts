@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { isStaleRevisionError } from '../../errors.js';
+import { isStaleRevisionError, StaleRevisionError } from '../../errors.js';
 import type { EventStore, ExpectedRevision } from '../../event-store.port.js';
 import type { ContractContext } from './fixture.js';
 import { newEvent, unique } from './helpers.js';
@@ -58,6 +58,47 @@ export const concurrencyCases = ({ store }: ContractContext): void => {
         ),
       );
       expect(wins).toBe(1);
+      expect(await revisionsOf(store(), stream)).toEqual([0n]);
+    });
+
+    // Two instances that made the same decision (same command, same transition: the same
+    // deterministic event ids) must not both be told they won: the loser would act on a state
+    // the store does not hold. EventStoreDB treats such appends as idempotent retries.
+    it.each<[string, ExpectedRevision]>([
+      ['at an exact revision', 0n],
+      ['at no_stream', 'no_stream'],
+      ['at any', 'any'],
+    ])(
+      `of ${CONTENDERS} appenders of the same event ids %s exactly one wins`,
+      async (_label, expected) => {
+        const stream = unique('race-same-ids');
+        if (expected !== 'no_stream') await store().append(stream, [newEvent()], 'no_stream');
+        const events = [newEvent('Decided', { n: 1 }), newEvent('Decided', { n: 2 })];
+        const wins = await race(
+          Array.from({ length: CONTENDERS }, (_, i) => () =>
+            // Same ids, different bodies: which body the store keeps is the winner's.
+            store().append(
+              stream,
+              events.map((e) => ({ ...e, data: { ...e.data, contender: i } })),
+              expected,
+            ),
+          ),
+        );
+        expect(wins).toBe(1);
+        const read = await store().readStream(stream);
+        const written = read.filter((e) => e.type === 'Decided');
+        expect(written.map((e) => e.id)).toEqual(events.map((e) => e.id));
+        expect(new Set(written.map((e) => e.data['contender'])).size).toBe(1);
+      },
+    );
+
+    it('a lone re-send of a creation after it committed is stale, not a second success', async () => {
+      const stream = unique('resend-create');
+      const events = [newEvent()];
+      await store().append(stream, events, 'no_stream');
+      await expect(store().append(stream, events, 'no_stream')).rejects.toBeInstanceOf(
+        StaleRevisionError,
+      );
       expect(await revisionsOf(store(), stream)).toEqual([0n]);
     });
 
