@@ -1,6 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandState } from '@ratchet/lifecycle';
-import { LedgerError } from '../errors.js';
+import { CommandNotCancellableError, CommandNotFoundError } from '../errors.js';
 import { InstanceMetadata } from '../services/instance-metadata.js';
 import { enrichCommandContext, runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
@@ -22,8 +22,8 @@ export class CancelCommandHandler implements ICommandHandler<CancelCommand, Comm
     return runWithCommand({ commandId, correlationId: metadata.correlationId }, async () => {
       const r = await this.transitions.apply(commandId, { kind: 'cancel', reason }, metadata);
       if (r.state) enrichCommandContext({ deviceId: r.state.deviceId });
-      if (r.outcome === 'rejected') throw new LedgerError('not_cancellable', [r.message], r.state);
-      if (!r.state) throw new LedgerError('not_found', [`command ${commandId} not found`]);
+      if (r.outcome === 'rejected') throw new CommandNotCancellableError(r.message, r.state);
+      if (!r.state) throw new CommandNotFoundError(commandId);
       return r.state;
     });
   }
