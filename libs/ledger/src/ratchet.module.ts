@@ -40,6 +40,16 @@ import { RecordCommandResultHandler } from './record-command-result/record-comma
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 import {
+  CancelFleetCommandHandler,
+  ControlFleetCommandHandler,
+  GetFleetCommandHandler,
+  IssueFleetCommandHandler,
+  ListFleetCommandsHandler,
+  ResumeFleetCommandHandler,
+} from './fleets/fleet.handlers.js';
+import { FleetStreams } from './fleets/fleet-streams.service.js';
+import { FleetRollout } from './fleets/fleet-rollout.service.js';
+import {
   AddGroupMembersHandler,
   ListGroupMembersHandler,
   RemoveGroupMemberHandler,
@@ -62,6 +72,8 @@ const SERVICES = [
   RetryScheduler,
   DeadlineSweeper,
   LiveEvents,
+  FleetStreams,
+  FleetRollout,
 ];
 const HANDLERS = [
   IssueCommandHandler,
@@ -78,6 +90,12 @@ const HANDLERS = [
   AddGroupMembersHandler,
   RemoveGroupMemberHandler,
   ListGroupMembersHandler,
+  IssueFleetCommandHandler,
+  ControlFleetCommandHandler,
+  ResumeFleetCommandHandler,
+  CancelFleetCommandHandler,
+  GetFleetCommandHandler,
+  ListFleetCommandsHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
   {

@@ -7,7 +7,7 @@ export interface TransitionMetadata {
   /** The ledger instance that wrote it. */
   readonly instanceId?: string;
   /** Where the input came from. */
-  readonly source?: 'http' | 'bus' | 'mqtt' | 'sweeper' | 'retry' | 'dispatcher';
+  readonly source?: 'http' | 'bus' | 'mqtt' | 'sweeper' | 'retry' | 'dispatcher' | 'rollout';
   /** For device inputs: the MQTT packet facts that help an audit. */
   readonly mqtt?: {
     readonly topic: string;
