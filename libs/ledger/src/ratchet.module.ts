@@ -91,7 +91,12 @@ const FROM_OPTIONS: Provider[] = [
     // A wrapper, not the gateway itself: Nest would call its lifecycle hooks twice.
     useFactory: (o: RatchetModuleOptions, gateway: MqttGateway): IntentPublisher | null =>
       o.intentPublisher ??
-      (o.mqtt ? { publishIntent: (...args) => gateway.publishIntent(...args) } : null),
+      (o.mqtt
+        ? {
+            publishIntent: (...args) => gateway.publishIntent(...args),
+            isAvailable: () => gateway.publisherAvailable(),
+          }
+        : null),
     inject: [RATCHET_OPTIONS, MqttGateway],
   },
 ];

@@ -25,4 +25,5 @@ export type {
 export * from './client.js';
 export * from './close-within.js';
 export * from './ack-after-handler.js';
+export * from './bounded-publish.js';
 export * from './embedded-broker.js';
