@@ -57,25 +57,10 @@ const CONTRACT: readonly ContractRoute[] = [
     pending: 'fleet commands',
   },
   { method: 'GET', path: '/fleet-commands', codes: [200, 400], pending: 'fleet commands' },
-  { method: 'PUT', path: '/groups/{group}', codes: [200, 400, 413], pending: 'device groups' },
-  {
-    method: 'POST',
-    path: '/groups/{group}/devices',
-    codes: [200, 400, 413],
-    pending: 'device groups',
-  },
-  {
-    method: 'DELETE',
-    path: '/groups/{group}/devices/{deviceId}',
-    codes: [200, 400, 404],
-    pending: 'device groups',
-  },
-  {
-    method: 'GET',
-    path: '/groups/{group}/devices',
-    codes: [200, 400, 404],
-    pending: 'device groups',
-  },
+  { method: 'PUT', path: '/groups/{group}', codes: [200, 400, 413] },
+  { method: 'POST', path: '/groups/{group}/devices', codes: [200, 400, 413] },
+  { method: 'DELETE', path: '/groups/{group}/devices/{deviceId}', codes: [200, 400, 404] },
+  { method: 'GET', path: '/groups/{group}/devices', codes: [200, 400, 404] },
   { method: 'GET', path: '/events', codes: [200, 400] },
   { method: 'GET', path: '/console', codes: [200] },
   { method: 'GET', path: '/health/live', codes: [200] },
@@ -161,10 +146,6 @@ describe('the API document', () => {
       'POST /fleet-commands/{fleetCommandId}/resume',
       'POST /fleet-commands/{fleetCommandId}/cancel',
       'GET /fleet-commands',
-      'PUT /groups/{group}',
-      'POST /groups/{group}/devices',
-      'DELETE /groups/{group}/devices/{deviceId}',
-      'GET /groups/{group}/devices',
     ]);
     for (const route of CONTRACT.filter((r) => r.pending)) {
       // Served now? Then take it out of `pending` and document its codes.
@@ -321,6 +302,32 @@ describe('the API document', () => {
     expect((await call('GET', '/devices/{deviceId}', '/devices/never-seen')).status).toBe(404);
     expect((await call('GET', '/devices/{deviceId}', '/devices/-x')).status).toBe(400);
     expect((await call('GET', '/events', '/events?deviceId=-x')).status).toBe(400);
+    const members = { deviceIds: ['doc-1', 'doc-2', 'doc-3'] };
+    expect((await call('PUT', '/groups/{group}', '/groups/doc-group', members)).status).toBe(200);
+    expect((await call('PUT', '/groups/{group}', '/groups/-x', members)).status).toBe(400);
+    expect((await call('PUT', '/groups/{group}', '/groups/doc-group', { ids: [] })).status).toBe(
+      400,
+    );
+    const tooMany = { deviceIds: Array.from({ length: 10_001 }, (_, i) => `d${i}`) };
+    expect((await call('PUT', '/groups/{group}', '/groups/doc-group', tooMany)).status).toBe(413);
+    const addRoute = '/groups/{group}/devices';
+    expect(
+      (await call('POST', addRoute, '/groups/doc-group/devices', { deviceIds: ['doc-4'] })).status,
+    ).toBe(200);
+    expect(
+      (await call('POST', addRoute, '/groups/doc-group/devices', { deviceIds: ['-'] })).status,
+    ).toBe(400);
+    expect((await call('POST', addRoute, '/groups/doc-group/devices', tooMany)).status).toBe(413);
+    const removeRoute = '/groups/{group}/devices/{deviceId}';
+    expect((await call('DELETE', removeRoute, '/groups/doc-group/devices/doc-4')).status).toBe(200);
+    expect((await call('DELETE', removeRoute, '/groups/doc-group/devices/doc-4')).status).toBe(404);
+    expect((await call('DELETE', removeRoute, '/groups/doc-group/devices/-x')).status).toBe(400);
+    await eventually(async () => {
+      const page = await call('GET', addRoute, '/groups/doc-group/devices?limit=2');
+      return page.status === 200 && page.body.next ? true : undefined;
+    }, 'the group members');
+    expect((await call('GET', addRoute, '/groups/doc-group/devices?limit=0')).status).toBe(400);
+    expect((await call('GET', addRoute, '/groups/no-group/devices')).status).toBe(404);
     expect((await call('GET', '/health/live', '/health/live', undefined, {})).status).toBe(200);
     expect((await call('GET', '/health/ready', '/health/ready', undefined, {})).status).toBe(200);
     expect((await call('GET', '/metrics', '/metrics')).status).toBe(200);

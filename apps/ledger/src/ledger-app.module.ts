@@ -1,3 +1,4 @@
+import { CqrsModule } from '@nestjs/cqrs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { EventStore } from '@ratchet/event-store';
@@ -21,6 +22,7 @@ export class LedgerAppModule {
     return {
       module: LedgerAppModule,
       imports: [
+        CqrsModule.forRoot(),
         RatchetModule.forRoot({
           eventStore: runtime.eventStore,
           ownsStore: true,
@@ -43,6 +45,7 @@ export class LedgerAppModule {
             inboxConnections: config.mqttInboxConnections,
             ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
             ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+            ...(Object.keys(config.mqttTls).length > 0 ? { tls: config.mqttTls } : {}),
           },
         }),
         RatchetHttpModule.forRoot({ apiTokens: config.apiTokens }),

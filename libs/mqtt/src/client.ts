@@ -16,6 +16,7 @@ import {
   type MqttProtocolVersion,
 } from './client-options.js';
 import { errorMessage, silentLogger, type MqttLogger } from './logger.js';
+import { explainTlsFailure } from './tls.js';
 
 /** Thrown when no connection could be made; names the broker without its credentials. */
 export class MqttConnectError extends Error {
@@ -24,9 +25,12 @@ export class MqttConnectError extends Error {
     readonly broker: string,
     readonly protocolVersion: MqttProtocolVersion,
     override readonly cause: unknown,
+    host?: string,
   ) {
+    const explained = host === undefined ? undefined : explainTlsFailure(cause, host);
     super(
-      `cannot connect to the MQTT broker at ${broker} (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}): ${errorMessage(cause)}`,
+      `cannot connect to the MQTT broker at ${broker} (MQTT ${protocolVersion === 5 ? '5' : '3.1.1'}): ${errorMessage(cause)}` +
+        (explained ? ` — ${explained}` : ''),
     );
   }
 }
@@ -91,7 +95,7 @@ function connectOnce(
       if (settled) return;
       settled = true;
       client.end(true);
-      reject(new MqttConnectError(name, version, cause));
+      reject(new MqttConnectError(name, version, cause, address.host));
     };
     // mqtt.js emits 'error' on an EventEmitter: without a listener it would crash the process.
     client.on('error', (e) =>

@@ -27,3 +27,4 @@ export * from './close-within.js';
 export * from './ack-after-handler.js';
 export * from './bounded-publish.js';
 export * from './embedded-broker.js';
+export * from './tls.js';

@@ -8,6 +8,9 @@ export { ProjectionRunner } from './projection/projection-runner.js';
 export type { ProjectionRunnerOptions } from './projection/projection-runner.js';
 export { commandStatusProjection } from './command-status/command-status.projection.js';
 export { deviceSummaryProjection } from './device-summary/device-summary.projection.js';
+export { groupMembersProjection } from './group-members/group-members.projection.js';
+export { decodeMemberCursor, encodeMemberCursor } from './group-members/group-queries.js';
+export type { GroupHead, GroupMemberPage, GroupMembership } from './group-members/group-queries.js';
 export {
   decodeListCursor,
   encodeListCursor,

@@ -1,4 +1,5 @@
-import type { CommandState, CommandStatus } from '@ratchet/lifecycle';
+import type { CommandState, CommandStatus, TargetRef } from '@ratchet/lifecycle';
+import type { GroupHead, GroupMemberPage, GroupMembership } from './group-members/group-queries.js';
 import type { ProjectionLag } from './projection/projection-lag.js';
 import type { ProjectionStatus } from './projection/projection-status.js';
 import type { Projection } from './projection/projection.js';
@@ -58,6 +59,22 @@ export interface ReadModelStore {
   findUndispatched(requestedBefore: Date, limit: number): Promise<string[]>;
   /** Attempts closed in a status their retry policy lists, below maxAttempts, not retried yet. */
   findRetryDue(limit: number): Promise<string[]>;
+  /** The group's head as applied and which of `deviceIds` are members at it (one snapshot). */
+  groupMembership(group: string, deviceIds: readonly string[]): Promise<GroupMembership>;
+  groupHead(group: string): Promise<GroupHead | null>;
+  /** Current members by id, `limit` (1 to 1000) after the cursor `after`; `head: null`: no group. */
+  listGroupMembers(group: string, limit: number, after: string | null): Promise<GroupMemberPage>;
+  /**
+   * A fleet's next targets after `through` (see group-queries.ts); `null` while the read model
+   * has not applied `snapshotRevision`.
+   */
+  groupTargets(
+    group: string,
+    snapshotRevision: bigint,
+    continuous: boolean,
+    through: TargetRef | null,
+    limit: number,
+  ): Promise<TargetRef[] | null>;
   /** Adds a projection before `start` (e.g. the state topic, which needs the broker). */
   addProjection(projection: Projection): void;
   /** Starts the projection runners in the background (once). */

@@ -8,6 +8,17 @@ import {
 import { listCommands } from './command-status/list-commands.js';
 import { deviceSummaryProjection } from './device-summary/device-summary.projection.js';
 import { getDeviceSummary } from './device-summary/get-device-summary.js';
+import { groupMembersProjection } from './group-members/group-members.projection.js';
+import {
+  type GroupHead,
+  type GroupMemberPage,
+  type GroupMembership,
+  groupHead,
+  groupMembership,
+  groupTargets,
+  listGroupMembers,
+} from './group-members/group-queries.js';
+import type { TargetRef } from '@ratchet/lifecycle';
 import type { Projection } from './projection/projection.js';
 import type { ProjectionLag } from './projection/projection-lag.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection/projection-runner.js';
@@ -33,6 +44,7 @@ export interface ReadModelStoreOptions extends ProjectionRunnerOptions {
 export const DEFAULT_PROJECTIONS: readonly Projection[] = [
   commandStatusProjection,
   deviceSummaryProjection,
+  groupMembersProjection,
 ];
 
 /** The read models in PostgreSQL or PGlite, one runner per projection. */
@@ -68,6 +80,28 @@ export class SqlReadModelStore implements ReadModelStore {
 
   findRetryDue(limit: number): Promise<string[]> {
     return findRetryDue(this.#driver, limit);
+  }
+
+  groupMembership(group: string, deviceIds: readonly string[]): Promise<GroupMembership> {
+    return groupMembership(this.#driver, group, deviceIds);
+  }
+
+  groupHead(group: string): Promise<GroupHead | null> {
+    return groupHead(this.#driver, group);
+  }
+
+  listGroupMembers(group: string, limit: number, after: string | null): Promise<GroupMemberPage> {
+    return listGroupMembers(this.#driver, group, limit, after);
+  }
+
+  groupTargets(
+    group: string,
+    snapshotRevision: bigint,
+    continuous: boolean,
+    through: TargetRef | null,
+    limit: number,
+  ): Promise<TargetRef[] | null> {
+    return groupTargets(this.#driver, group, snapshotRevision, continuous, through, limit);
   }
 
   addProjection(projection: Projection): void {

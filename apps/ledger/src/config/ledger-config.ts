@@ -2,6 +2,13 @@
  * Configuration from the environment (CONTRACT.md section 4), validated once at start-up.
  * Every problem is reported at once, naming the variable and what would be accepted.
  */
+import {
+  MqttTlsConfigError,
+  TLS_ENV_NAMES,
+  mqttTlsOptions,
+  type MqttTlsFiles,
+} from '@ratchet/mqtt';
+
 export type StoreKind = 'pglite' | 'postgres' | 'eventstoredb';
 
 export interface LedgerConfig {
@@ -13,6 +20,8 @@ export interface LedgerConfig {
   readonly mqttEmbeddedPort: number;
   readonly mqttUsername: string | null;
   readonly mqttPassword: string | null;
+  /** TLS files for an `mqtts://` MQTT_URL (checked here: present, readable, unexpired, matching). */
+  readonly mqttTls: MqttTlsFiles;
   /** MQTT 5 shared-subscription group of all instances of one ledger. */
   readonly mqttSharedGroup: string;
   /**
@@ -60,6 +69,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'MQTT_EMBEDDED_PORT',
   'MQTT_USERNAME',
   'MQTT_PASSWORD',
+  'MQTT_CA_FILE',
+  'MQTT_CERT_FILE',
+  'MQTT_KEY_FILE',
   'MQTT_SHARED_GROUP',
   'MQTT_SESSION_EXPIRY_SECONDS',
   'MQTT_INBOX_CONNECTIONS',
@@ -134,6 +146,28 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       'LEDGER_API_TOKENS: tokens are visible ASCII without spaces (e.g. openssl rand -hex 32)',
     );
 
+  const mqttUrl = url('MQTT_URL', ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']);
+  const mqttTls: MqttTlsFiles = Object.fromEntries(
+    (
+      [
+        ['caFile', str('MQTT_CA_FILE')],
+        ['certFile', str('MQTT_CERT_FILE')],
+        ['keyFile', str('MQTT_KEY_FILE')],
+      ] as const
+    ).filter(([, v]) => v !== null),
+  );
+  if (mqttUrl === null && Object.keys(mqttTls).length > 0)
+    problems.push(
+      'MQTT_CA_FILE, MQTT_CERT_FILE and MQTT_KEY_FILE are for an external broker over TLS: set MQTT_URL=mqtts://host:8883 (the embedded broker speaks plain MQTT on this machine)',
+    );
+  else if (mqttUrl !== null)
+    try {
+      mqttTlsOptions(mqttUrl, mqttTls, TLS_ENV_NAMES);
+    } catch (e) {
+      if (!(e instanceof MqttTlsConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const raw = str(name);
     if (raw === null) return fallback;
@@ -147,11 +181,12 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     dataDir: str('LEDGER_DATA_DIR') ?? './data',
     databaseUrl,
     eventStoreUrl,
-    mqttUrl: url('MQTT_URL', ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']),
+    mqttUrl,
     // 0 picks a free port (tests).
     mqttEmbeddedPort: int('MQTT_EMBEDDED_PORT', 1883, 0, 65535),
     mqttUsername: str('MQTT_USERNAME'),
     mqttPassword: str('MQTT_PASSWORD'),
+    mqttTls,
     mqttSharedGroup: str('MQTT_SHARED_GROUP') ?? 'ratchet',
     mqttInboxConnections: int('MQTT_INBOX_CONNECTIONS', 16, 1, 64),
     mqttSessionExpirySeconds: int(

@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { LedgerError, toCommandView } from '../index.js';
+import { GroupError, LedgerError, toCommandView } from '../index.js';
 
 const LEDGER_STATUS = {
   invalid_request: HttpStatus.BAD_REQUEST,
@@ -15,6 +15,15 @@ const LEDGER_STATUS = {
   id_conflict: HttpStatus.CONFLICT,
   not_cancellable: HttpStatus.CONFLICT,
   payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+} as const;
+
+const GROUP_STATUS = {
+  invalid_request: HttpStatus.BAD_REQUEST,
+  too_many_ids: HttpStatus.PAYLOAD_TOO_LARGE,
+  group_full: HttpStatus.PAYLOAD_TOO_LARGE,
+  not_found: HttpStatus.NOT_FOUND,
+  not_a_member: HttpStatus.NOT_FOUND,
+  read_model_behind: HttpStatus.SERVICE_UNAVAILABLE,
 } as const;
 
 const REASON: Record<number, string> = {
@@ -39,6 +48,7 @@ export class HttpErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, messages, extra } = this.describe(exception);
+    if (status === 503) res.setHeader('Retry-After', '1');
     res
       .status(status)
       .json({ statusCode: status, error: REASON[status] ?? 'Error', message: messages, ...extra });
@@ -52,6 +62,9 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (e instanceof LedgerError) {
       const extra = e.state ? { command: toCommandView(e.state, null) } : undefined;
       return { status: LEDGER_STATUS[e.code], messages: [...e.messages], extra };
+    }
+    if (e instanceof GroupError) {
+      return { status: GROUP_STATUS[e.code], messages: [...e.messages] };
     }
     if (e instanceof HttpException) {
       const body = e.getResponse();

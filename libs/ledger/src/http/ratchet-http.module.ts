@@ -5,6 +5,7 @@ import { CommandListController } from './command-list.controller.js';
 import { CommandsController } from './commands.controller.js';
 import { DevicesController } from './devices.controller.js';
 import { EventsController } from './events.controller.js';
+import { GroupsController } from './groups.controller.js';
 import { HealthController } from './health.controller.js';
 import { HttpErrorFilter } from './http-error.filter.js';
 import { LedgerHealthIndicators } from './ledger-health.indicators.js';
@@ -18,6 +19,7 @@ export const RATCHET_CONTROLLERS = [
   CommandsController,
   DevicesController,
   EventsController,
+  GroupsController,
   HealthController,
   MetricsController,
 ];

@@ -6,6 +6,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
+import type tls from 'node:tls';
 import type { ISubscriptionMap } from 'mqtt';
 import type { CommandState } from '@ratchet/lifecycle';
 import {
@@ -17,6 +18,8 @@ import {
   closeWithin,
   connectMqtt,
   encodeState,
+  isTlsFailure,
+  mqttTlsOptions,
   sharedFilter,
   stateTopic,
   withinMs,
@@ -44,6 +47,8 @@ export class MqttGateway
   private connections: MqttConnection[] = [];
   /** The shared-subscription filters of the inbound connections (none without MQTT 5). */
   private inboundFilters: readonly string[] = [];
+  /** The socket's TLS options (`mqtts://`), read and checked once at start. */
+  private tls: tls.ConnectionOptions | undefined;
 
   constructor(
     @Inject(RATCHET_OPTIONS) private readonly options: RatchetModuleOptions,
@@ -61,7 +66,21 @@ export class MqttGateway
   }
 
   async onModuleInit(): Promise<void> {
-    if (!this.options.mqtt) return;
+    const o = this.options.mqtt;
+    if (!o) return;
+    // Before any connection: a bad file stops the start with its name, not a reconnect loop.
+    this.tls = mqttTlsOptions(o.url, o.tls);
+    if (this.tls) {
+      this.logger.log(
+        `MQTT over TLS: the broker's certificate is verified against ` +
+          `${o.tls?.caFile ?? "Node's public CAs"}` +
+          (o.tls?.certFile ? `; client certificate ${o.tls.certFile}` : '; no client certificate'),
+      );
+      if (process.env['NODE_TLS_REJECT_UNAUTHORIZED'] === '0')
+        this.logger.warn(
+          'NODE_TLS_REJECT_UNAUTHORIZED=0 is set: it does not apply to the MQTT connections, whose broker certificate is always verified',
+        );
+    }
     const out = await this.connect('out', { clean: true });
     this.publisherConnection = out;
     this.publisher = new MqttIntentPublisher(out);
@@ -206,6 +225,7 @@ export class MqttGateway
       url: o.url,
       username: o.username,
       password: o.password,
+      ...(this.tls ? { tls: this.tls } : {}),
       clientId: `${prefix}-${role}`,
       protocol: extra.protocol ?? o.protocol ?? 'auto',
       clean: extra.clean,
@@ -246,6 +266,10 @@ const SETTLE_MAX_MS = 3_000;
 /** A graceful DISCONNECT waits for outgoing QoS 1 messages; with the broker gone it never ends. */
 const GRACEFUL_CLOSE_MS = 2_000;
 
-/** Socket-level failures (ECONNREFUSED, ETIMEDOUT, …) carry a string code; CONNACK refusals a number. */
+/**
+ * Socket-level failures (ECONNREFUSED, ETIMEDOUT, …) carry a string code; CONNACK refusals a
+ * number. TLS failures carry a string code too, but are settings to fix (a certificate, a CA, a
+ * name): they stop the start instead of being retried for ever.
+ */
 const isNetworkError = (cause: unknown): boolean =>
-  typeof (cause as { code?: unknown } | null)?.code === 'string';
+  typeof (cause as { code?: unknown } | null)?.code === 'string' && !isTlsFailure(cause);

@@ -1,8 +1,18 @@
+import type { MqttTlsFiles } from '@ratchet/mqtt';
+
 /** How the ledger reaches its broker. The module opens and closes these connections itself. */
 export interface RatchetMqttOptions {
   readonly url: string;
   readonly username?: string;
   readonly password?: string;
+  /**
+   * TLS files for an `mqtts://` URL: `caFile` (the CA that signed the broker's certificate;
+   * default Node's public CAs), `certFile` and `keyFile` (a client certificate). Checked at
+   * start-up (missing, unreadable, expired, a key of another certificate: the start fails with
+   * the reason). The broker's certificate is always verified; there is no switch to turn it off.
+   * Files with a plain `mqtt://` URL are refused, never ignored.
+   */
+  readonly tls?: MqttTlsFiles;
   /** Default `'auto'`: MQTT 5 where the broker allows it, 3.1.1 otherwise. */
   readonly protocol?: 'auto' | 5 | 4;
   /** The shared-subscription group of all ledger instances (MQTT 5). Default `ratchet`. */

@@ -69,9 +69,10 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
     private readonly metrics: LedgerMetrics,
     @Optional() @Inject(DEADLINE_INDEX) private readonly index?: DeadlineIndex | null,
   ) {
-    this.intervalMs = options.sweep?.intervalMs ?? 1000;
-    this.redispatchAfterMs = options.sweep?.redispatchAfterMs ?? 5000;
-    this.batchSize = options.sweep?.batchSize ?? 500;
+    const sweep = options.sweep === false ? { intervalMs: 0 } : options.sweep;
+    this.intervalMs = sweep?.intervalMs ?? 1000;
+    this.redispatchAfterMs = sweep?.redispatchAfterMs ?? 5000;
+    this.batchSize = sweep?.batchSize ?? 500;
   }
 
   onApplicationBootstrap(): void {

@@ -15,3 +15,5 @@ export { startPrivateMosquitto } from './private-mosquitto.js';
 export type { PrivateMosquitto } from './private-mosquitto.js';
 export { startTcpProxy } from './tcp-proxy.js';
 export type { TcpProxy } from './tcp-proxy.js';
+export { makeTestPki, requireOpenssl } from './certificates.js';
+export type { IssuedCertificate, TestCa, TestPki } from './certificates.js';

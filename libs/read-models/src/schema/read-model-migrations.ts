@@ -116,9 +116,36 @@ const stateTopic: ReadModelMigration = {
   `,
 };
 
+const groupMembers: ReadModelMigration = {
+  version: 5,
+  name: 'group_members',
+  sql: `
+    -- A group's head as applied: the revision the membership rows below are of, and the count.
+    CREATE TABLE group_heads (
+      group_name   text PRIMARY KEY,
+      revision     bigint NOT NULL,
+      member_count integer NOT NULL,
+      updated_at   timestamptz NOT NULL
+    );
+    -- One row per membership interval: a member from added_revision until removed_revision
+    -- (NULL: still a member). "Members at revision N" and "joined after N" are keyset queries.
+    CREATE TABLE group_members (
+      group_name       text NOT NULL,
+      device_id        text NOT NULL,
+      added_revision   bigint NOT NULL,
+      removed_revision bigint,
+      PRIMARY KEY (group_name, device_id, added_revision)
+    );
+    CREATE UNIQUE INDEX group_members_current_idx
+      ON group_members (group_name, device_id) WHERE removed_revision IS NULL;
+    CREATE INDEX group_members_joined_idx ON group_members (group_name, added_revision, device_id);
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
   deviceSummary,
   stateTopic,
+  groupMembers,
 ];

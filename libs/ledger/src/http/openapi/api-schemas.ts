@@ -134,7 +134,26 @@ const DeviceSummary = closed({
   successRate: { type: 'number', minimum: 0, maximum: 1, nullable: true, example: 0.976 },
 });
 
+const Group = closed({
+  group: { type: 'string', example: 'pumps-north' },
+  memberCount: { type: 'integer', minimum: 0, example: 1200 },
+  revision: { type: 'integer', minimum: 0, example: 7 },
+  updatedAt: time,
+  changed: { type: 'boolean', example: true },
+});
+
+const GroupMemberList = closed({
+  items: { type: 'array', items: closed({ deviceId: { type: 'string', example: 'pump-17' } }) },
+  next: {
+    type: 'string',
+    nullable: true,
+    description: 'the `after` of the next page; null on the last',
+  },
+});
+
 export const API_SCHEMAS: Record<string, object> = {
+  Group,
+  GroupMemberList,
   Command,
   CommandList,
   HistoryEvent,
