@@ -6,7 +6,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import type { INestApplicationContext } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus, CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import {
   createPgliteEventStore,
@@ -90,6 +90,7 @@ const startInstance = async (
   const { device: _device, deviceDelayMs: _delay, ...options } = extra;
   const moduleRef = await Test.createTestingModule({
     imports: [
+      CqrsModule.forRoot(),
       RatchetModule.forRoot({
         eventStore,
         readModels,
