@@ -22,6 +22,7 @@ import {
   RATCHET_OPTIONS,
   type RatchetModuleOptions,
 } from '../options/ratchet.options.js';
+import { ANONYMOUS_PRINCIPAL } from '../auth/scopes.js';
 import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
 import { InstanceMetadata } from '../services/instance-metadata.js';
 import { LedgerClock } from '../services/ledger-clock.js';
@@ -44,6 +45,9 @@ import {
 } from './fleet.commands.js';
 import { asFleetBody, checkFleetBody } from './validate-fleet.js';
 import { groupSnapshot } from './group-snapshot.js';
+
+const issuer = (issuedBy: string | undefined) =>
+  issuedBy === undefined ? undefined : { issuedBy };
 
 const checkId = (id: string): string => {
   if (!isUuid(id)) throw new FleetError('invalid_request', ['fleetCommandId must be a UUID']);
@@ -109,7 +113,7 @@ export class IssueFleetCommandHandler
       request,
       fingerprint,
       requestedAt: this.clock.now().toISOString(),
-      issuedBy: provenance.issuedBy ?? 'anonymous',
+      issuedBy: provenance.issuedBy ?? ANONYMOUS_PRINCIPAL,
       targets,
       groupRevision,
     };
@@ -117,6 +121,7 @@ export class IssueFleetCommandHandler
       provenance.source ?? 'bus',
       provenance.correlationId ?? id,
       provenance.causationId,
+      issuer(provenance.issuedBy),
     );
     const { decision, state } = await this.fleets.decide(
       id,
@@ -167,11 +172,12 @@ export class ControlFleetCommandHandler
 
   async execute({ fleetCommandId, control, provenance }: ControlFleetCommand): Promise<FleetView> {
     const id = checkId(fleetCommandId);
-    const by = provenance.issuedBy ?? 'anonymous';
+    const by = provenance.issuedBy ?? ANONYMOUS_PRINCIPAL;
     const metadata = this.meta.build(
       provenance.source ?? 'bus',
       provenance.correlationId ?? id,
       provenance.causationId,
+      issuer(provenance.issuedBy),
     );
     const { decision, state } = await this.fleets.decide(
       id,

@@ -1,4 +1,4 @@
-import type { SqlExecutor, SqlStatement } from '@ratchet/event-store';
+import type { SqlExecutor } from '@ratchet/event-store';
 import type {
   FleetRequest,
   FleetStatus,
