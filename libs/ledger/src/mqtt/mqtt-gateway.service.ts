@@ -10,6 +10,7 @@ import type tls from 'node:tls';
 import type { ISubscriptionMap } from 'mqtt';
 import type { CommandState } from '@ratchet/lifecycle';
 import {
+  BrokerUnavailableError,
   INBOUND_FILTERS,
   MqttConnectError,
   type MqttConnection,
@@ -140,9 +141,14 @@ export class MqttGateway
     }
   }
 
-  publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void> {
-    if (!this.publisher) throw new Error('the MQTT gateway is not connected');
+  publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void | 'too_late'> {
+    if (!this.publisher) throw new BrokerUnavailableError('the MQTT gateway is not connected');
     return this.publisher.publishIntent(command, expiresAt, now);
+  }
+
+  /** The intent publisher's connection is up. */
+  publisherAvailable(): boolean {
+    return this.publisher?.isAvailable() ?? false;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
