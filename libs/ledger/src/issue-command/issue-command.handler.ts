@@ -5,7 +5,7 @@ import { type CommandRequestedData, fingerprintOf } from '@ratchet/lifecycle';
 import { LedgerClock } from '../services/ledger-clock.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
 import { CommandIdConflictError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
-import { InstanceMetadata } from '../services/instance-metadata.js';
+import { InstanceMetadata, issuerProblem } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import {
   DEFAULT_COMMAND_DEFAULTS,
@@ -33,6 +33,8 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
 
   async execute({ request, provenance }: IssueCommand): Promise<IssueOutcome> {
     const problems = validateIssueRequest(request);
+    const issuer = provenance.issuedBy === undefined ? null : issuerProblem(provenance.issuedBy);
+    if (issuer) problems.push(issuer);
     if (problems.length > 0) throw new InvalidRequestError(problems);
     const tooLarge = payloadTooLarge(request);
     if (tooLarge) throw new PayloadTooLargeError(tooLarge);
@@ -57,6 +59,7 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       provenance.source ?? 'bus',
       provenance.correlationId ?? commandId,
       provenance.causationId,
+      provenance.issuedBy === undefined ? undefined : { issuedBy: provenance.issuedBy },
     );
     // Every line about this command from here on, the background dispatch's included, carries
     // its ids (when the app's logger reads the log context).
