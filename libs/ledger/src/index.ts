@@ -48,3 +48,5 @@ export * from './live-events/live-transition.js';
 export * from './live-events/sse-format.js';
 export * from './auth/index.js';
 export * from './groups/index.js';
+export * from './fleets/index.js';
+export * from './options/fleet.options.js';
