@@ -26,7 +26,7 @@ import {
   withinMs,
 } from '@ratchet/mqtt';
 import type { CommandStateMessage } from '@ratchet/read-models';
-import { DeviceInbox } from './device-inbox.mqtt-controller.js';
+import { DeviceInbox, InboxRetriesExhaustedError } from './device-inbox.mqtt-controller.js';
 import type { IntentPublisher } from '../options/intent-publisher.port.js';
 import { InstanceMetadata } from '../services/instance-metadata.js';
 import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
@@ -182,6 +182,8 @@ export class MqttGateway
           (topic, payload, packet) => this.inbox.handle(topic, payload, packet),
           {
             logger: this.logger,
+            // A store outage longer than the inbox's retries: get the message again.
+            redeliverOn: (e) => e instanceof InboxRetriesExhaustedError,
           },
         ),
     });
