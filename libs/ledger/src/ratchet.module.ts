@@ -37,6 +37,16 @@ import { RecordCommandResultHandler } from './record-command-result/record-comma
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 import {
+  CancelFleetCommandHandler,
+  ControlFleetCommandHandler,
+  GetFleetCommandHandler,
+  IssueFleetCommandHandler,
+  ListFleetCommandsHandler,
+  ResumeFleetCommandHandler,
+} from './fleets/fleet.handlers.js';
+import { FleetStreams } from './fleets/fleet-streams.service.js';
+import { FleetRollout } from './fleets/fleet-rollout.service.js';
+import {
   AddGroupMembersHandler,
   ListGroupMembersHandler,
   RemoveGroupMemberHandler,
@@ -68,6 +78,8 @@ const SERVICES = [
   RetryScheduler,
   DeadlineSweeper,
   LiveEvents,
+  FleetStreams,
+  FleetRollout,
 ];
 const HANDLERS = [
   IssueCommandHandler,
@@ -84,6 +96,12 @@ const HANDLERS = [
   AddGroupMembersHandler,
   RemoveGroupMemberHandler,
   ListGroupMembersHandler,
+  IssueFleetCommandHandler,
+  ControlFleetCommandHandler,
+  ResumeFleetCommandHandler,
+  CancelFleetCommandHandler,
+  GetFleetCommandHandler,
+  ListFleetCommandsHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
   {
@@ -112,6 +130,15 @@ const FROM_OPTIONS: Provider[] = [
               url: o.mqttUrl,
               ...(o.mqttUsername ? { username: o.mqttUsername } : {}),
               ...(o.mqttPassword ? { password: o.mqttPassword } : {}),
+              ...(o.mqttCaFile || o.mqttCertFile || o.mqttKeyFile
+                ? {
+                    tls: {
+                      ...(o.mqttCaFile ? { caFile: o.mqttCaFile } : {}),
+                      ...(o.mqttCertFile ? { certFile: o.mqttCertFile } : {}),
+                      ...(o.mqttKeyFile ? { keyFile: o.mqttKeyFile } : {}),
+                    },
+                  }
+                : {}),
             }
           : undefined),
     }),
@@ -139,7 +166,12 @@ const FROM_OPTIONS: Provider[] = [
     // A wrapper, not the gateway itself: Nest would call its lifecycle hooks twice.
     useFactory: (o: RatchetModuleOptions, gateway: MqttGateway): IntentPublisher | null =>
       o.intentPublisher ??
-      (o.mqtt ? { publishIntent: (...args) => gateway.publishIntent(...args) } : null),
+      (o.mqtt
+        ? {
+            publishIntent: (...args) => gateway.publishIntent(...args),
+            isAvailable: () => gateway.publisherAvailable(),
+          }
+        : null),
     inject: [RATCHET_OPTIONS, MqttGateway],
   },
 ];

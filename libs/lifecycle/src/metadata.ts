@@ -14,7 +14,7 @@ export interface TransitionMetadata {
    */
   readonly issuedBy?: string;
   /** Where the input came from. */
-  readonly source?: 'http' | 'bus' | 'mqtt' | 'sweeper' | 'retry' | 'dispatcher';
+  readonly source?: 'http' | 'bus' | 'mqtt' | 'sweeper' | 'retry' | 'dispatcher' | 'rollout';
   /** For device inputs: the MQTT packet facts that help an audit. */
   readonly mqtt?: {
     readonly topic: string;

@@ -23,8 +23,15 @@ export function decideRetry(s: CommandState, now: Date): CommandRequestedData | 
     retryOf: s.commandId,
     rootCommandId: s.rootCommandId,
     fingerprint: s.fingerprint,
+    // A fleet's child stays its fleet's through its retries (CONTRACT.md section 6).
+    ...fleetOf(s),
   };
 }
+
+const fleetOf = (s: CommandState): { fleetCommandId?: string } => {
+  const id = (s as { fleetCommandId?: unknown }).fleetCommandId;
+  return typeof id === 'string' ? { fleetCommandId: id } : {};
+};
 
 /** Does this attempt's end lead to another attempt (a status its policy lists, attempts left)? */
 export const willRetry = (s: CommandState): boolean =>

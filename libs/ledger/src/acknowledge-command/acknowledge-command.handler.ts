@@ -16,12 +16,10 @@ export class AcknowledgeCommandHandler implements ICommandHandler<
   ) {}
 
   async execute({ commandId, deviceId, mqtt }: AcknowledgeCommand): Promise<DeviceInputOutcome> {
-    const metadata = this.meta.build(
-      mqtt ? 'mqtt' : 'bus',
-      commandId,
-      null,
-      { ...(mqtt ? { mqtt } : {}), issuedBy: deviceIssuer(deviceId) },
-    );
+    const metadata = this.meta.build(mqtt ? 'mqtt' : 'bus', commandId, null, {
+      ...(mqtt ? { mqtt } : {}),
+      issuedBy: deviceIssuer(deviceId),
+    });
     const r = await runWithCommand(
       { commandId, deviceId, correlationId: metadata.correlationId },
       () => this.transitions.apply(commandId, { kind: 'acknowledge', deviceId }, metadata),

@@ -11,6 +11,8 @@ export interface CommandView {
   readonly attempt: number;
   readonly retryOf: string | null;
   readonly retriedBy: string | null;
+  /** The fleet command a child belongs to (CONTRACT.md section 6); `null` for a lone command. */
+  readonly fleetCommandId: string | null;
   readonly requestedAt: string;
   readonly sentAt: string | null;
   readonly acknowledgedAt: string | null;
@@ -30,6 +32,7 @@ export const toCommandView = (s: CommandState, retriedBy: string | null): Comman
   attempt: s.attempt,
   retryOf: s.retryOf,
   retriedBy,
+  fleetCommandId: fleetOf(s),
   requestedAt: s.requestedAt,
   sentAt: s.sentAt,
   acknowledgedAt: s.acknowledgedAt,
@@ -38,3 +41,9 @@ export const toCommandView = (s: CommandState, retriedBy: string | null): Comman
   error: s.error,
   lateResult: s.lateResult,
 });
+
+/** A child's `CommandRequested` names its fleet; the fold keeps fields it does not know. */
+const fleetOf = (s: CommandState): string | null => {
+  const id = (s as { fleetCommandId?: unknown }).fleetCommandId;
+  return typeof id === 'string' ? id : null;
+};

@@ -6,6 +6,7 @@ import type { IntentPublisher } from './intent-publisher.port.js';
 import type { DeadlineIndex, SweepOptions } from './deadline-index.port.js';
 import type { RatchetMqttOptions } from './mqtt.options.js';
 import type { LiveEventsSettings } from './live-events.options.js';
+import type { FleetRolloutSettings } from './fleet.options.js';
 
 export interface CommandDefaults {
   readonly ackTimeoutMs: number;
@@ -40,6 +41,14 @@ export interface RatchetConnectionSettings {
   readonly mqttUrl?: string;
   readonly mqttUsername?: string;
   readonly mqttPassword?: string;
+  /**
+   * TLS for an `mqtts://` `mqttUrl`: the CA that signed the broker's certificate (default Node's
+   * public CAs), and a client certificate and its key. Checked at start-up; the broker's
+   * certificate is always verified. See docs/security.md.
+   */
+  readonly mqttCaFile?: string;
+  readonly mqttCertFile?: string;
+  readonly mqttKeyFile?: string;
   /** Connections in the pool the module opens (default 10). */
   readonly databasePoolSize?: number;
 }
@@ -84,6 +93,8 @@ export interface RatchetModuleOptions extends RatchetConnectionSettings, Ratchet
   readonly stateTopic?: { readonly retentionSeconds: number } | false;
   /** The live stream of transitions (`GET /events`): heartbeat, per-client queue, … */
   readonly liveEvents?: LiveEventsSettings;
+  /** Fleet rollouts: tick, batch size, or `enabled: false` to leave them to other instances. */
+  readonly fleets?: FleetRolloutSettings;
   /** The time source; tests pass their own. */
   readonly clock?: () => Date;
 }

@@ -22,12 +22,10 @@ export class RecordCommandResultHandler implements ICommandHandler<
   ) {}
 
   async execute(c: RecordCommandResult): Promise<DeviceInputOutcome> {
-    const metadata = this.meta.build(
-      c.mqtt ? 'mqtt' : 'bus',
-      c.commandId,
-      null,
-      { ...(c.mqtt ? { mqtt: c.mqtt } : {}), issuedBy: deviceIssuer(c.deviceId) },
-    );
+    const metadata = this.meta.build(c.mqtt ? 'mqtt' : 'bus', c.commandId, null, {
+      ...(c.mqtt ? { mqtt: c.mqtt } : {}),
+      issuedBy: deviceIssuer(c.deviceId),
+    });
     return runWithCommand(
       { commandId: c.commandId, deviceId: c.deviceId, correlationId: metadata.correlationId },
       () => this.record(c, metadata),

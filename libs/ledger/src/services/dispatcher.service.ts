@@ -6,7 +6,14 @@ import { INTENT_PUBLISHER } from '../options/ratchet.options.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import type { IntentPublisher } from '../options/intent-publisher.port.js';
 
-export type DispatchOutcome = 'sent' | 'expired' | 'not_requested' | 'no_publisher' | 'not_found';
+export type DispatchOutcome =
+  | 'sent'
+  | 'expired'
+  | 'not_requested'
+  | 'no_publisher'
+  | 'not_found'
+  /** Under a second left: no message expiry can end by `expiresAt`; a sweep expires it. */
+  | 'too_late';
 
 /**
  * Publishes a `requested` command's intent and appends `CommandSent` once the broker took it.
@@ -23,6 +30,11 @@ export class Dispatcher {
     private readonly clock: LedgerClock,
     @Optional() @Inject(INTENT_PUBLISHER) private readonly publisher?: IntentPublisher,
   ) {}
+
+  /** False while the broker is known to be unreachable (no publisher: nothing to wait for). */
+  get canPublish(): boolean {
+    return this.publisher !== undefined && (this.publisher.isAvailable?.() ?? true);
+  }
 
   /** Right after this process issued (or retried) the command: its state is already known. */
   dispatchInBackground(commandId: string, correlationId: string): void {
@@ -62,7 +74,9 @@ export class Dispatcher {
       );
       return 'expired';
     }
-    await this.publisher.publishIntent(state, expiresAt, now);
+    if ((await this.publisher.publishIntent(state, expiresAt, now)) === 'too_late') {
+      return 'too_late';
+    }
     const sent = await this.transitions.apply(
       commandId,
       { kind: 'mark_sent' },

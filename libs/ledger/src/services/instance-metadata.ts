@@ -37,6 +37,7 @@ const defaultIssuer = (source: NonNullable<TransitionMetadata['source']>): strin
     case 'sweeper':
     case 'retry':
     case 'dispatcher':
+    case 'rollout':
       return SYSTEM_PRINCIPAL;
     case 'http':
     case 'bus':

@@ -42,6 +42,7 @@ const Command = closed({
   attempt: { type: 'integer', minimum: 1, example: 1 },
   retryOf: { ...uuid, nullable: true, example: null },
   retriedBy: { ...uuid, nullable: true, example: null },
+  fleetCommandId: { ...uuid, nullable: true, example: null },
   requestedAt: time,
   sentAt: nullableTime,
   acknowledgedAt: nullableTime,
