@@ -162,6 +162,16 @@ describe('with LEDGER_API_TOKENS set', () => {
     }
   });
 
+  it('still works, deprecated: the start-up log says so and names the replacement', async () => {
+    const { ledger: again, output } = await startCapturing({
+      LEDGER_API_TOKENS: TOKENS[0]!,
+      HTTP_HOST: '127.0.0.1',
+    });
+    await again.stop();
+    expect(output).toMatch(/LEDGER_API_TOKENS is deprecated.*LEDGER_API_CREDENTIALS/s);
+    expect(output).not.toContain(TOKENS[0]);
+  });
+
   it('binds every interface by default (a token guards it)', () => {
     expect(boundAddress(ledger)).toBe('0.0.0.0');
   });
@@ -192,7 +202,7 @@ describe('without LEDGER_API_TOKENS', () => {
 
   it('binds 127.0.0.1 only, and warns that the API is open', () => {
     expect(boundAddress(ledger)).toBe('127.0.0.1');
-    expect(output).toMatch(/LEDGER_API_TOKENS is not set/);
+    expect(output).toMatch(/No API credentials \(LEDGER_API_CREDENTIALS\) are set/);
   });
 });
 
@@ -211,7 +221,9 @@ describe('HTTP_HOST', () => {
     try {
       expect(boundAddress(open)).toBe('0.0.0.0');
       // An open API on every interface is announced as an error, not a warning.
-      expect(output).toMatch(/LEDGER_API_TOKENS is not set and HTTP_HOST=0\.0\.0\.0: ANYONE/);
+      expect(output).toMatch(
+        /No API credentials \(LEDGER_API_CREDENTIALS\) are set and HTTP_HOST=0\.0\.0\.0: ANYONE/,
+      );
     } finally {
       await open.stop();
     }

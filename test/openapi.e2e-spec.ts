@@ -74,11 +74,12 @@ const CONTRACT: readonly ContractRoute[] = [
  * 401 on every route but health and the console's files ("With credentials configured, every
  * route but health answers 401"); 400 on GET /devices/{deviceId} for an id that cannot be a
  * device id (the table lists only 404: a doubt reported to the contract's owner).
- * 403 (scopes) comes with scoped credentials.
+ * 403 with the 401, for a credential outside the route's scope ("and 403 outside the
+ * credential's scopes").
  */
 const OPEN = new Set(['/health/live', '/health/ready', '/console']);
 const extraCodes = (r: ContractRoute): number[] => [
-  ...(OPEN.has(r.path) ? [] : [401]),
+  ...(OPEN.has(r.path) ? [] : [401, 403]),
   ...(r.path === '/devices/{deviceId}' ? [400] : []),
 ];
 

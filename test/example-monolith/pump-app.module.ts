@@ -1,3 +1,4 @@
+import { CqrsModule } from '@nestjs/cqrs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { EventStore } from '@ratchet/event-store';
 import { RatchetModule } from '@ratchet/ledger';
@@ -10,6 +11,7 @@ export class PumpAppModule {
     return {
       module: PumpAppModule,
       imports: [
+        CqrsModule.forRoot(),
         RatchetModule.forRootAsync({
           useFactory: () => ({
             eventStore,

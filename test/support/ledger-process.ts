@@ -14,6 +14,8 @@ export interface LedgerProcess {
   readonly output: () => string;
   http(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Sends a signal without waiting for an exit (SIGHUP: reload). */
+  signal(signal: NodeJS.Signals): void;
 }
 
 export async function spawnLedger(
@@ -61,6 +63,9 @@ export async function spawnLedger(
     httpUrl,
     output: () => log,
     http,
+    signal: (signal) => {
+      child.kill(signal);
+    },
     kill: async (signal = 'SIGKILL') => {
       if (child.exitCode === null) child.kill(signal);
       return exited;

@@ -1,7 +1,8 @@
+import { CqrsModule } from '@nestjs/cqrs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { EventStore } from '@ratchet/event-store';
-import { RatchetModule } from '@ratchet/ledger';
+import { ApiCredentialRegistry, RatchetModule } from '@ratchet/ledger';
 import { HttpErrorFilter, RatchetHttpModule } from '@ratchet/ledger/http';
 import type { ReadModelStore } from '@ratchet/read-models';
 import type { LedgerConfig } from './config/ledger-config.js';
@@ -12,15 +13,19 @@ export interface LedgerRuntime {
   readonly readModels: ReadModelStore;
   /** The broker to use: MQTT_URL, or the embedded broker's address. */
   readonly mqttUrl: string;
+  /** The API credentials in force (replaced on SIGHUP); default: those of the configuration. */
+  readonly credentials?: ApiCredentialRegistry;
 }
 
 /** The standalone service: RatchetModule plus its HTTP face, RatchetHttpModule. */
 @Module({})
 export class LedgerAppModule {
   static forRoot(config: LedgerConfig, runtime: LedgerRuntime): DynamicModule {
+    const credentials = runtime.credentials ?? new ApiCredentialRegistry(config.apiCredentials);
     return {
       module: LedgerAppModule,
       imports: [
+        CqrsModule.forRoot(),
         RatchetModule.forRoot({
           eventStore: runtime.eventStore,
           ownsStore: true,
@@ -46,7 +51,7 @@ export class LedgerAppModule {
             ...(Object.keys(config.mqttTls).length > 0 ? { tls: config.mqttTls } : {}),
           },
         }),
-        RatchetHttpModule.forRoot({ apiTokens: config.apiTokens }),
+        RatchetHttpModule.forRoot({ credentials }),
       ],
       // Ratchet's controllers carry their own filter; this one gives every other answer (an
       // unknown route's 404, a body the parser refused) the same shape.

@@ -1,6 +1,13 @@
 export * from './ratchet.module.js';
+export type { RatchetOptionsFactory } from './ratchet.module-definition.js';
+export {
+  DEFAULT_DATABASE_SCHEMA,
+  type LedgerStorage,
+  openLedgerStorage,
+} from './storage/open-ledger-storage.js';
 export * from './options/ratchet.options.js';
 export * from './errors.js';
+export * from './ratchet-exception.filter.js';
 export * from './services/ledger-clock.js';
 export * from './services/instance-metadata.js';
 export * from './logging/log-context.js';
@@ -42,4 +49,7 @@ export * from './live-events/live-events.dto.js';
 export * from './live-events/live-events.service.js';
 export * from './live-events/live-transition.js';
 export * from './live-events/sse-format.js';
+export * from './auth/index.js';
 export * from './groups/index.js';
+export * from './fleets/index.js';
+export * from './options/fleet.options.js';

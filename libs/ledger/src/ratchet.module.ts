@@ -3,12 +3,9 @@ import {
   Inject,
   Logger,
   Module,
-  type ModuleMetadata,
-  type FactoryProvider,
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@ratchet/event-store';
 import { READ_MODEL_STORE } from '@ratchet/read-models';
 import { AcknowledgeCommandHandler } from './acknowledge-command/acknowledge-command.handler.js';
@@ -41,16 +38,35 @@ import { RecordCommandResultHandler } from './record-command-result/record-comma
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
 import {
+  CancelFleetCommandHandler,
+  ControlFleetCommandHandler,
+  GetFleetCommandHandler,
+  IssueFleetCommandHandler,
+  ListFleetCommandsHandler,
+  ResumeFleetCommandHandler,
+} from './fleets/fleet.handlers.js';
+import { FleetStreams } from './fleets/fleet-streams.service.js';
+import { FleetRollout } from './fleets/fleet-rollout.service.js';
+import {
   AddGroupMembersHandler,
   ListGroupMembersHandler,
   RemoveGroupMemberHandler,
   SetGroupMembersHandler,
 } from './groups/group.handlers.js';
 
-export interface RatchetModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
-  readonly inject?: NonNullable<FactoryProvider['inject']>;
-  readonly useFactory: (...args: any[]) => RatchetModuleOptions | Promise<RatchetModuleOptions>; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+import {
+  RATCHET_ASYNC_OPTIONS_TYPE,
+  RATCHET_MODULE_OPTIONS,
+  RATCHET_OPTIONS_TYPE,
+  RatchetConfigurableModule,
+} from './ratchet.module-definition.js';
+import { type LedgerStorage, openLedgerStorage } from './storage/open-ledger-storage.js';
+
+export type RatchetModuleAsyncOptions = typeof RATCHET_ASYNC_OPTIONS_TYPE;
+export type RatchetModuleForRootOptions = typeof RATCHET_OPTIONS_TYPE;
+
+/** What the options opened (store, read models), closed by the module at shutdown. */
+const LEDGER_STORAGE = Symbol.for('ratchet.LedgerStorage');
 
 const SERVICES = [
   LedgerClock,
@@ -63,6 +79,8 @@ const SERVICES = [
   RetryScheduler,
   DeadlineSweeper,
   LiveEvents,
+  FleetStreams,
+  FleetRollout,
 ];
 const HANDLERS = [
   IssueCommandHandler,
@@ -80,76 +98,126 @@ const HANDLERS = [
   AddGroupMembersHandler,
   RemoveGroupMemberHandler,
   ListGroupMembersHandler,
+  IssueFleetCommandHandler,
+  ControlFleetCommandHandler,
+  ResumeFleetCommandHandler,
+  CancelFleetCommandHandler,
+  GetFleetCommandHandler,
+  ListFleetCommandsHandler,
 ];
 const FROM_OPTIONS: Provider[] = [
   {
+    provide: LEDGER_STORAGE,
+    useFactory: async (o: RatchetModuleOptions): Promise<LedgerStorage> => {
+      const logger = new Logger('Ratchet');
+      const storage = await openLedgerStorage(o, logger);
+      logger.log(
+        `event store: ${storage.description}; read models ${storage.readModels ? 'on' : 'off'}`,
+      );
+      return storage;
+    },
+    inject: [RATCHET_MODULE_OPTIONS],
+  },
+  {
+    // The options as the services read them: the store and read models as opened.
+    provide: RATCHET_OPTIONS,
+    useFactory: (o: RatchetModuleOptions, s: LedgerStorage): RatchetModuleOptions => ({
+      ...o,
+      eventStore: s.eventStore,
+      readModels: s.readModels ?? false,
+      mqtt:
+        o.mqtt ??
+        (o.mqttUrl
+          ? {
+              url: o.mqttUrl,
+              ...(o.mqttUsername ? { username: o.mqttUsername } : {}),
+              ...(o.mqttPassword ? { password: o.mqttPassword } : {}),
+              ...(o.mqttCaFile || o.mqttCertFile || o.mqttKeyFile
+                ? {
+                    tls: {
+                      ...(o.mqttCaFile ? { caFile: o.mqttCaFile } : {}),
+                      ...(o.mqttCertFile ? { certFile: o.mqttCertFile } : {}),
+                      ...(o.mqttKeyFile ? { keyFile: o.mqttKeyFile } : {}),
+                    },
+                  }
+                : {}),
+            }
+          : undefined),
+    }),
+    inject: [RATCHET_MODULE_OPTIONS, LEDGER_STORAGE],
+  },
+  {
     provide: DEADLINE_INDEX,
     // The read models answer the sweeper's questions from their indexes.
-    useFactory: (o: RatchetModuleOptions) => o.deadlineIndex ?? o.readModels ?? null,
-    inject: [RATCHET_OPTIONS],
+    useFactory: (o: RatchetModuleOptions, s: LedgerStorage) =>
+      o.sweep === false ? null : (o.deadlineIndex ?? s.readModels ?? null),
+    inject: [RATCHET_MODULE_OPTIONS, LEDGER_STORAGE],
   },
   {
     provide: READ_MODEL_STORE,
-    useFactory: (o: RatchetModuleOptions) => o.readModels ?? null,
-    inject: [RATCHET_OPTIONS],
+    useFactory: (s: LedgerStorage) => s.readModels,
+    inject: [LEDGER_STORAGE],
   },
   {
     provide: EVENT_STORE,
-    useFactory: (o: RatchetModuleOptions) => o.eventStore,
-    inject: [RATCHET_OPTIONS],
+    useFactory: (s: LedgerStorage) => s.eventStore,
+    inject: [LEDGER_STORAGE],
   },
   {
     provide: INTENT_PUBLISHER,
     // A wrapper, not the gateway itself: Nest would call its lifecycle hooks twice.
     useFactory: (o: RatchetModuleOptions, gateway: MqttGateway): IntentPublisher | null =>
       o.intentPublisher ??
-      (o.mqtt ? { publishIntent: (...args) => gateway.publishIntent(...args) } : null),
+      (o.mqtt
+        ? {
+            publishIntent: (...args) => gateway.publishIntent(...args),
+            isAvailable: () => gateway.publisherAvailable(),
+          }
+        : null),
     inject: [RATCHET_OPTIONS, MqttGateway],
   },
 ];
 const EXPORTS = [EVENT_STORE, READ_MODEL_STORE, RATCHET_OPTIONS, ...SERVICES];
 
 /**
- * The ledger on a NestJS application's own CQRS bus: `commandBus.execute(new IssueCommand(…))`,
- * `AcknowledgeCommand`, `RecordCommandResult`, `CancelCommand`, and the queries on the `QueryBus`.
+ * The ledger on the NestJS application's own CQRS buses (the host imports
+ * `CqrsModule.forRoot()`; Ratchet never creates buses of its own):
+ * `commandBus.execute(new IssueCommand(…))`, `CancelCommand`, `AcknowledgeCommand`,
+ * `RecordCommandResult`, and the queries on the `QueryBus`.
  */
 @Module({})
-export class RatchetModule implements OnApplicationShutdown {
+export class RatchetModule extends RatchetConfigurableModule implements OnApplicationShutdown {
   private readonly logger = new Logger('Ratchet');
 
-  constructor(@Inject(RATCHET_OPTIONS) private readonly options: RatchetModuleOptions) {}
-
-  static forRoot(options: RatchetModuleOptions): DynamicModule {
-    return RatchetModule.build([{ provide: RATCHET_OPTIONS, useValue: options }]);
+  constructor(@Inject(LEDGER_STORAGE) private readonly storage: LedgerStorage) {
+    super();
   }
 
-  static forRootAsync(options: RatchetModuleAsyncOptions): DynamicModule {
-    return RatchetModule.build(
-      [{ provide: RATCHET_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] }],
-      options.imports,
-    );
+  static override forRoot(options: RatchetModuleForRootOptions): DynamicModule {
+    return RatchetModule.withLedger(super.forRoot(options));
   }
 
-  private static build(
-    optionProviders: Provider[],
-    imports: ModuleMetadata['imports'] = [],
-  ): DynamicModule {
+  static override forRootAsync(options: RatchetModuleAsyncOptions): DynamicModule {
+    return RatchetModule.withLedger(super.forRootAsync(options));
+  }
+
+  private static withLedger(definition: DynamicModule): DynamicModule {
     return {
-      module: RatchetModule,
-      // One ledger per application: its services (the store, the gateway, the metrics) are
-      // visible to every module, RatchetHttpModule among them.
-      global: true,
-      imports: [CqrsModule.forRoot(), ...imports],
-      providers: [...optionProviders, ...FROM_OPTIONS, ...SERVICES, ...HANDLERS, ReadModelRunner],
-      exports: EXPORTS,
+      ...definition,
+      providers: [
+        ...(definition.providers ?? []),
+        ...FROM_OPTIONS,
+        ...SERVICES,
+        ...HANDLERS,
+        ReadModelRunner,
+      ],
+      exports: [...(definition.exports ?? []), ...EXPORTS],
     };
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Their runners stopped before (ReadModelRunner); they read the store, so close them first.
-    if (this.options.ownsReadModels) await this.options.readModels?.close();
-    if (!this.options.ownsStore) return;
-    await this.options.eventStore.close();
+    // The runners stopped before (ReadModelRunner); read models close first, then the store.
+    await this.storage.close();
     this.logger.log('event store closed');
   }
 }

@@ -6,7 +6,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import type { INestApplicationContext } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus, CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import {
   createPgliteEventStore,
@@ -19,7 +19,12 @@ import {
   postgresRequired,
   postgresServerUrl,
 } from '@ratchet/event-store/testing';
-import { type IntentPublisher, RatchetModule, type RatchetModuleOptions } from '@ratchet/ledger';
+import {
+  type IntentPublisher,
+  RatchetModule,
+  type RatchetModuleOptions,
+  RecordCommandResult,
+} from '@ratchet/ledger';
 import {
   createPgliteReadModelStore,
   createPostgresReadModelStore,
@@ -45,11 +50,32 @@ export interface LedgerCluster {
   close(): Promise<void>;
 }
 
-export type ExtraOptions = Partial<Omit<RatchetModuleOptions, 'eventStore' | 'readModels'>>;
+export type ExtraOptions = Partial<Omit<RatchetModuleOptions, 'eventStore' | 'readModels'>> & {
+  /**
+   * Simulated devices: what the device does with an intent. `hold` never lets the publish
+   * finish (the command stays requested), `silent` takes it and never answers.
+   */
+  readonly device?: (state: CommandState) => 'executed' | 'failed' | 'silent' | 'hold';
+  /** The device's answer delay, ms (default 0 to 20). */
+  readonly deviceDelayMs?: () => number;
+};
 
-const recordingPublisher = (published: CommandState[]): IntentPublisher => ({
+const simulatedPublisher = (
+  published: CommandState[],
+  extra: ExtraOptions,
+  bus: () => CommandBus,
+): IntentPublisher => ({
   publishIntent: async (state) => {
+    const act = extra.device?.(state) ?? 'silent';
+    if (act === 'hold') return new Promise<void>(() => undefined);
     published.push(state);
+    if (act === 'silent') return;
+    const delay = extra.deviceDelayMs?.() ?? Math.random() * 20;
+    setTimeout(() => {
+      bus()
+        .execute(new RecordCommandResult(state.commandId, state.deviceId, act))
+        .catch(() => undefined);
+    }, delay);
   },
 });
 
@@ -60,19 +86,23 @@ const startInstance = async (
   index: number,
 ): Promise<LedgerInstance> => {
   const published: CommandState[] = [];
+  let bus: CommandBus | null = null;
+  const { device: _device, deviceDelayMs: _delay, ...options } = extra;
   const moduleRef = await Test.createTestingModule({
     imports: [
+      CqrsModule.forRoot(),
       RatchetModule.forRoot({
         eventStore,
         readModels,
         ownsReadModels: true,
         instanceId: `test-${index}`,
-        intentPublisher: recordingPublisher(published),
-        ...extra,
+        intentPublisher: simulatedPublisher(published, extra, () => bus as CommandBus),
+        ...options,
       }),
     ],
   }).compile();
   const app = await moduleRef.init();
+  bus = app.get(CommandBus);
   return {
     app,
     bus: app.get(CommandBus),

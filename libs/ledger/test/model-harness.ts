@@ -4,7 +4,7 @@
  * publisher that only explicit dispatches may use, and the operations run on the real handlers.
  */
 import type { INestApplicationContext } from '@nestjs/common';
-import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus, CqrsModule } from '@nestjs/cqrs';
 import { Test } from '@nestjs/testing';
 import type fc from 'fast-check';
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -92,8 +92,11 @@ export class World {
   async start(): Promise<void> {
     const moduleRef = await Test.createTestingModule({
       imports: [
+        CqrsModule.forRoot(),
         RatchetModule.forRoot({
           eventStore: this.store,
+          // No sweeper and no projections: the model decides when anything happens.
+          readModels: false,
           intentPublisher: this.publisher,
           clock: () => new Date(this.als.getStore()?.now ?? this.now),
           instanceId: 'model-test',

@@ -27,8 +27,15 @@ export function decideRetry(s: CommandState, now: Date): CommandRequestedData | 
     // gives it its place when it is dispatched).
     delivery: s.delivery,
     queue: s.queue,
+    // A fleet's child stays its fleet's through its retries (CONTRACT.md section 6).
+    ...fleetOf(s),
   };
 }
+
+const fleetOf = (s: CommandState): { fleetCommandId?: string } => {
+  const id = (s as { fleetCommandId?: unknown }).fleetCommandId;
+  return typeof id === 'string' ? { fleetCommandId: id } : {};
+};
 
 /** Does this attempt's end lead to another attempt (a status its policy lists, attempts left)? */
 export const willRetry = (s: CommandState): boolean =>

@@ -25,5 +25,6 @@ export type {
 export * from './client.js';
 export * from './close-within.js';
 export * from './ack-after-handler.js';
+export * from './bounded-publish.js';
 export * from './embedded-broker.js';
 export * from './tls.js';

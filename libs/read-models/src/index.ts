@@ -9,6 +9,10 @@ export type { ProjectionRunnerOptions } from './projection/projection-runner.js'
 export { commandStatusProjection } from './command-status/command-status.projection.js';
 export { deviceSummaryProjection } from './device-summary/device-summary.projection.js';
 export { devicePresenceProjection } from './device-presence/device-presence.projection.js';
+export { fleetProgressProjection } from './fleet-progress/fleet-progress.projection.js';
+export type { FleetRow, ChildRow, StatusCounts } from './fleet-progress/fleet-progress-fold.js';
+export { decodeFleetCursor, encodeFleetCursor } from './fleet-progress/fleet-queries.js';
+export type { ChildToCancel, FleetListFilter, FleetPage } from './fleet-progress/fleet-queries.js';
 export { groupMembersProjection } from './group-members/group-members.projection.js';
 export { decodeMemberCursor, encodeMemberCursor } from './group-members/group-queries.js';
 export type { GroupHead, GroupMemberPage, GroupMembership } from './group-members/group-queries.js';
@@ -55,10 +59,15 @@ export { portLogReader } from './rebuild/log-reader.js';
 export type { LogReader } from './rebuild/log-reader.js';
 export { estimateLogSize, sqlLogReader } from './rebuild/sql-log-reader.js';
 export { listCommands } from './command-status/list-commands.js';
-export { ALL_TIME, listDeviceCommands } from './audit/device-commands.js';
+export { ALL_TIME, listDeviceCommands, listIssuerCommands } from './audit/device-commands.js';
 export type { AuditCursor, AuditPage } from './audit/device-commands.js';
 export { listLateResults } from './audit/late-results.js';
-export { allPages, deviceHistory, lateResultHistory } from './audit/command-history.js';
+export {
+  allPages,
+  deviceHistory,
+  issuerHistory,
+  lateResultHistory,
+} from './audit/command-history.js';
 export type { CommandHistoryEntry } from './audit/command-history.js';
 export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-lines.js';
 export type { HistoryLine } from './audit/history-lines.js';

@@ -1,4 +1,6 @@
 import type { CommandState, CommandStatus, Presence, TargetRef } from '@ratchet/lifecycle';
+import type { FleetRow } from './fleet-progress/fleet-progress-fold.js';
+import type { ChildToCancel, FleetListFilter, FleetPage } from './fleet-progress/fleet-queries.js';
 import type { GroupHead, GroupMemberPage, GroupMembership } from './group-members/group-queries.js';
 import type { ProjectionLag } from './projection/projection-lag.js';
 import type { ProjectionStatus } from './projection/projection-status.js';
@@ -13,6 +15,8 @@ export interface CommandRecord {
 export interface ListCommandsFilter {
   readonly deviceId?: string;
   readonly status?: CommandStatus;
+  /** Who issued it: metadata.issuedBy of its CommandRequested. */
+  readonly issuedBy?: string;
   /** 1 to 500. */
   readonly limit: number;
   /** A cursor from a previous page's `next`. */
@@ -81,6 +85,13 @@ export interface ReadModelStore {
     through: TargetRef | null,
     limit: number,
   ): Promise<TargetRef[] | null>;
+  /** A fleet command's progress as `fleet_progress` has applied it; `null`: not (yet) there. */
+  getFleetProgress(fleetCommandId: string): Promise<FleetRow | null>;
+  listFleets(filter: FleetListFilter): Promise<FleetPage>;
+  /** Fleets still rolling out or paused, oldest first. */
+  activeFleets(limit: number): Promise<string[]>;
+  /** Waiting children of aborted or cancelled fleets. */
+  childrenToCancel(limit: number): Promise<ChildToCancel[]>;
   /** Adds a projection before `start` (e.g. the state topic, which needs the broker). */
   addProjection(projection: Projection): void;
   /** Starts the projection runners in the background (once). */

@@ -25,6 +25,17 @@ import {
 } from './group-members/group-queries.js';
 import type { TargetRef } from '@ratchet/lifecycle';
 import type { Projection } from './projection/projection.js';
+import type { FleetRow } from './fleet-progress/fleet-progress-fold.js';
+import { fleetProgressProjection } from './fleet-progress/fleet-progress.projection.js';
+import {
+  type ChildToCancel,
+  type FleetListFilter,
+  type FleetPage,
+  activeFleets,
+  childrenToCancel,
+  getFleetProgress,
+  listFleets,
+} from './fleet-progress/fleet-queries.js';
 import type { ProjectionLag } from './projection/projection-lag.js';
 import { ProjectionRunner, type ProjectionRunnerOptions } from './projection/projection-runner.js';
 import type { ProjectionStatus } from './projection/projection-status.js';
@@ -51,6 +62,7 @@ export const DEFAULT_PROJECTIONS: readonly Projection[] = [
   deviceSummaryProjection,
   groupMembersProjection,
   devicePresenceProjection,
+  fleetProgressProjection,
 ];
 
 /** The read models in PostgreSQL or PGlite, one runner per projection. */
@@ -112,6 +124,22 @@ export class SqlReadModelStore implements ReadModelStore {
     limit: number,
   ): Promise<TargetRef[] | null> {
     return groupTargets(this.#driver, group, snapshotRevision, continuous, through, limit);
+  }
+
+  getFleetProgress(fleetCommandId: string): Promise<FleetRow | null> {
+    return getFleetProgress(this.#driver, fleetCommandId);
+  }
+
+  listFleets(filter: FleetListFilter): Promise<FleetPage> {
+    return listFleets(this.#driver, filter);
+  }
+
+  activeFleets(limit: number): Promise<string[]> {
+    return activeFleets(this.#driver, limit);
+  }
+
+  childrenToCancel(limit: number): Promise<ChildToCancel[]> {
+    return childrenToCancel(this.#driver, limit);
   }
 
   addProjection(projection: Projection): void {

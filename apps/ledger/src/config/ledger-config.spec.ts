@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { EventStoreDBClient } from '@eventstore/db-client';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, KNOWN_VARIABLES, loadConfig } from './ledger-config.js';
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
@@ -61,6 +65,51 @@ describe('LEDGER_API_TOKENS', () => {
   it('refuses a short token', () => {
     expect(problemsOf({ LEDGER_API_TOKENS: 'short' })).toEqual([
       expect.stringMatching(/at least 16/),
+    ]);
+  });
+});
+
+describe('LEDGER_API_CREDENTIALS and LEDGER_API_CREDENTIALS_FILE', () => {
+  const hex = (t: string) => createHash('sha256').update(t).digest('hex');
+  const dir = mkdtempSync(join(tmpdir(), 'ratchet-credentials-'));
+
+  it('reads both together, with the deprecated tokens, and binds every interface', () => {
+    const file = join(dir, 'ok');
+    writeFileSync(
+      file,
+      `# name:scopes:sha256\nops:read+issue+admin:${hex('ops-token-0123456789')}\n`,
+    );
+    const config = loadConfig({
+      LEDGER_API_CREDENTIALS: `dashboard:read:${hex('dash-token-0123456789')}`,
+      LEDGER_API_CREDENTIALS_FILE: file,
+      LEDGER_API_TOKENS: 'legacy-token-0123456789',
+    });
+    expect(config.apiCredentials.map((c) => c.name)).toEqual([
+      'dashboard',
+      'ops',
+      `token-${hex('legacy-token-0123456789').slice(0, 8)}`,
+    ]);
+    expect(config.apiCredentialSources.file).toBe(file);
+    expect(config.httpHost).toBe('0.0.0.0');
+  });
+
+  it('names a file that cannot be read, an empty one, and every bad entry at once', () => {
+    const empty = join(dir, 'empty');
+    writeFileSync(empty, '# nothing yet\n');
+    expect(problemsOf({ LEDGER_API_CREDENTIALS_FILE: join(dir, 'absent') })).toEqual([
+      `LEDGER_API_CREDENTIALS_FILE=${join(dir, 'absent')}: cannot be read (ENOENT)`,
+    ]);
+    expect(problemsOf({ LEDGER_API_CREDENTIALS_FILE: empty })).toEqual([
+      `LEDGER_API_CREDENTIALS_FILE=${empty}: holds no credential`,
+    ]);
+    expect(
+      problemsOf({
+        LEDGER_API_CREDENTIALS: `a:read:${hex('x')},a:root:${hex('y')}`,
+        LEDGER_API_TOKENS: 'short',
+      }),
+    ).toEqual([
+      expect.stringMatching(/^LEDGER_API_CREDENTIALS entry 2 \(a\): scopes are/),
+      expect.stringMatching(/^LEDGER_API_TOKENS: every token must be at least 16/),
     ]);
   });
 });

@@ -2,6 +2,8 @@
  * Configuration from the environment (CONTRACT.md section 4), validated once at start-up.
  * Every problem is reported at once, naming the variable and what would be accepted.
  */
+import type { ApiCredential } from '@ratchet/ledger';
+import { loadApiCredentials } from './api-credentials.config.js';
 import {
   MqttTlsConfigError,
   TLS_ENV_NAMES,
@@ -35,7 +37,18 @@ export interface LedgerConfig {
   readonly mqttInboxConnections: number;
   readonly httpPort: number;
   readonly httpHost: string;
+  /** The deprecated LEDGER_API_TOKENS as given (each also one of `apiCredentials`). */
   readonly apiTokens: readonly string[];
+  /**
+   * LEDGER_API_CREDENTIALS, LEDGER_API_CREDENTIALS_FILE and LEDGER_API_TOKENS together; empty:
+   * the API is open (and binds loopback unless HTTP_HOST says otherwise).
+   */
+  readonly apiCredentials: readonly ApiCredential[];
+  /** Where they came from, for a reload (SIGHUP): the file is read again, the rest is kept. */
+  readonly apiCredentialSources: {
+    readonly inline: string | null;
+    readonly file: string | null;
+  };
   readonly defaults: {
     readonly ackTimeoutMs: number;
     readonly timeoutMs: number;
@@ -78,6 +91,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'HTTP_PORT',
   'HTTP_HOST',
   'LEDGER_API_TOKENS',
+  'LEDGER_API_CREDENTIALS',
+  'LEDGER_API_CREDENTIALS_FILE',
   'LEDGER_ACK_TIMEOUT_MS',
   'LEDGER_TIMEOUT_MS',
   'LEDGER_EXPIRES_IN_MS',
@@ -133,18 +148,12 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     .split(',')
     .map((t) => t.trim())
     .filter(Boolean);
+  const credentials = loadApiCredentials(env);
+  problems.push(...credentials.problems);
   const group = str('MQTT_SHARED_GROUP');
   if (group !== null && !/^[A-Za-z0-9_.-]{1,64}$/.test(group)) {
     problems.push(`MQTT_SHARED_GROUP=${group}: letters, digits, _ . - only (one topic level)`);
   }
-  if (apiTokens.some((t) => t.length < 16))
-    problems.push('LEDGER_API_TOKENS: every token must be at least 16 characters');
-  // The guard reads `Authorization: Bearer <token>` up to the first space: a token with a space
-  // or a non-ASCII character could never match, and would lock its holder out in silence.
-  if (apiTokens.some((t) => !/^[\x21-\x7e]+$/.test(t)))
-    problems.push(
-      'LEDGER_API_TOKENS: tokens are visible ASCII without spaces (e.g. openssl rand -hex 32)',
-    );
 
   const mqttUrl = url('MQTT_URL', ['mqtt', 'mqtts', 'tcp', 'ssl', 'ws', 'wss']);
   const mqttTls: MqttTlsFiles = Object.fromEntries(
@@ -196,8 +205,10 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       604_800,
     ),
     httpPort: int('HTTP_PORT', 3000, 0, 65535),
-    httpHost: str('HTTP_HOST') ?? (apiTokens.length > 0 ? '0.0.0.0' : '127.0.0.1'),
+    httpHost: str('HTTP_HOST') ?? (credentials.credentials.length > 0 ? '0.0.0.0' : '127.0.0.1'),
     apiTokens,
+    apiCredentials: credentials.credentials,
+    apiCredentialSources: { inline: str('LEDGER_API_CREDENTIALS'), file: credentials.file },
     defaults: {
       ackTimeoutMs: int('LEDGER_ACK_TIMEOUT_MS', 10_000, 1, 604_800_000),
       timeoutMs: int('LEDGER_TIMEOUT_MS', 60_000, 1, 604_800_000),

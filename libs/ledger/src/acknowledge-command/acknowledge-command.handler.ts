@@ -1,5 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { InstanceMetadata } from '../services/instance-metadata.js';
+import { deviceIssuer, InstanceMetadata } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import { type DeviceInputOutcome, toDeviceOutcome } from '../device-input.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
@@ -16,12 +16,10 @@ export class AcknowledgeCommandHandler implements ICommandHandler<
   ) {}
 
   async execute({ commandId, deviceId, mqtt }: AcknowledgeCommand): Promise<DeviceInputOutcome> {
-    const metadata = this.meta.build(
-      mqtt ? 'mqtt' : 'bus',
-      commandId,
-      null,
-      mqtt ? { mqtt } : undefined,
-    );
+    const metadata = this.meta.build(mqtt ? 'mqtt' : 'bus', commandId, null, {
+      ...(mqtt ? { mqtt } : {}),
+      issuedBy: deviceIssuer(deviceId),
+    });
     const r = await runWithCommand(
       { commandId, deviceId, correlationId: metadata.correlationId },
       () => this.transitions.apply(commandId, { kind: 'acknowledge', deviceId }, metadata),

@@ -24,6 +24,8 @@ export interface CommandView {
   readonly waiting: Waiting | null;
   /** The command that superseded this one (rule 10). */
   readonly supersededBy: string | null;
+  /** The fleet command a child belongs to (CONTRACT.md section 6); `null` for a lone command. */
+  readonly fleetCommandId: string | null;
   readonly requestedAt: string;
   readonly sentAt: string | null;
   readonly acknowledgedAt: string | null;
@@ -52,6 +54,7 @@ export const toCommandView = (
   queue: s.queue ?? null,
   waiting: s.status === 'requested' ? waiting : null,
   supersededBy: s.supersededBy ?? null,
+  fleetCommandId: fleetOf(s),
   requestedAt: s.requestedAt,
   sentAt: s.sentAt,
   acknowledgedAt: s.acknowledgedAt,
@@ -60,3 +63,9 @@ export const toCommandView = (
   error: s.error,
   lateResult: s.lateResult,
 });
+
+/** A child's `CommandRequested` names its fleet; the fold keeps fields it does not know. */
+const fleetOf = (s: CommandState): string | null => {
+  const id = (s as { fleetCommandId?: unknown }).fleetCommandId;
+  return typeof id === 'string' ? id : null;
+};

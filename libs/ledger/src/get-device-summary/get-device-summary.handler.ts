@@ -3,7 +3,7 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import { DEVICE_ID_PATTERN, STATUSES, UNKNOWN_PRESENCE } from '@ratchet/lifecycle';
-import { LedgerError } from '../errors.js';
+import { DeviceNotFoundError, InvalidRequestError } from '../errors.js';
 import { readDevice } from '../device/device-stream.js';
 import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
@@ -28,15 +28,14 @@ export class GetDeviceSummaryHandler implements IQueryHandler<
   async execute({ deviceId }: GetDeviceSummaryQuery): Promise<DeviceSummary> {
     if (!this.readModels) throw new ReadModelsUnavailableError('GetDeviceSummaryQuery');
     if (!DEVICE_ID_PATTERN.test(deviceId)) {
-      throw new LedgerError('invalid_request', [`deviceId must match ${DEVICE_ID_PATTERN.source}`]);
+      throw new InvalidRequestError([`deviceId must match ${DEVICE_ID_PATTERN.source}`]);
     }
     const [summary, projected, device] = await Promise.all([
       this.readModels.getDeviceSummary(deviceId),
       this.readModels.getDevicePresence(deviceId),
       readDevice(this.store, deviceId),
     ]);
-    if (!summary && !device)
-      throw new LedgerError('not_found', [`device ${deviceId} has had no command and no presence`]);
+    if (!summary && !device) throw new DeviceNotFoundError(deviceId);
     const presence = device?.presence ?? projected ?? UNKNOWN_PRESENCE;
     const counts = summary ?? {
       deviceId,

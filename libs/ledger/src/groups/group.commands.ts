@@ -2,7 +2,7 @@ import { Command, Query } from '@nestjs/cqrs';
 import type { Provenance } from '../services/instance-metadata.js';
 import type { GroupView } from './group-view.js';
 
-type Source = { source?: 'http' | 'bus' };
+type Source = { source?: 'http' | 'bus'; issuedBy?: string };
 
 /** `PUT /groups/{group}`: the members are exactly these (at most 10,000). Creates the group. */
 export class SetGroupMembers extends Command<GroupView> {

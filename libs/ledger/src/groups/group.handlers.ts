@@ -9,7 +9,7 @@ import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { DEVICE_ID_PATTERN, MAX_IDS_PER_CHANGE, isDeviceId } from '@ratchet/lifecycle';
 import { READ_MODEL_STORE, type ReadModelStore, decodeMemberCursor } from '@ratchet/read-models';
 import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
-import { InstanceMetadata } from '../services/instance-metadata.js';
+import { InstanceMetadata, issuerProblem } from '../services/instance-metadata.js';
 import { LedgerClock } from '../services/ledger-clock.js';
 import { type GroupChange, changeGroup } from './change-group.js';
 import { GroupError } from './group-error.js';
@@ -64,10 +64,13 @@ abstract class GroupChangeHandler {
     }
     const problems = groupRequestProblems(group, ids);
     if (problems.length > 0) throw new GroupError('invalid_request', problems);
+    const issuer = provenance.issuedBy === undefined ? null : issuerProblem(provenance.issuedBy);
+    if (issuer) throw new GroupError('invalid_request', [issuer]);
     const metadata = this.meta.build(
       provenance.source ?? 'bus',
       provenance.correlationId,
       provenance.causationId,
+      provenance.issuedBy === undefined ? undefined : { issuedBy: provenance.issuedBy },
     );
     const result = await changeGroup(this.store, this.readModels, group, change, metadata, {
       now: this.clock.now,

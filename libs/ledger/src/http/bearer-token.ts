@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { type ApiCredential, findCredential } from '../auth/index.js';
 
 export interface BearerRefusal {
   readonly message: string;
@@ -6,30 +6,32 @@ export interface BearerRefusal {
   readonly challenge: string;
 }
 
+export type BearerCheck =
+  | { readonly ok: true; readonly credential: ApiCredential }
+  | ({ readonly ok: false } & BearerRefusal);
+
 /**
- * `null` when `header` carries one of `tokens` as a bearer token, otherwise why not and the
- * `WWW-Authenticate` challenge to answer with. Every configured token is compared in constant
- * time, so timing tells nothing about them.
+ * The credential whose bearer token `header` carries, or why there is none and the
+ * `WWW-Authenticate` challenge to answer with. The token is hashed and compared with every
+ * configured hash in constant time (findCredential); it is never logged or echoed.
  */
 export function checkBearer(
   header: string | undefined,
-  tokens: readonly string[],
-): BearerRefusal | null {
+  credentials: readonly ApiCredential[],
+): BearerCheck {
   const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
   if (!match) {
     return {
+      ok: false,
       message: 'an Authorization: Bearer <token> header is required',
       challenge: 'Bearer realm="ratchet"',
     };
   }
-  const given = Buffer.from(match[1]!);
-  const ok = tokens.some((t) => {
-    const expected = Buffer.from(t);
-    return expected.length === given.length && timingSafeEqual(expected, given);
-  });
-  return ok
-    ? null
+  const credential = findCredential(credentials, match[1]!);
+  return credential
+    ? { ok: true, credential }
     : {
+        ok: false,
         message: 'the bearer token is not valid',
         challenge: 'Bearer realm="ratchet", error="invalid_token"',
       };

@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { QueryBus } from '@nestjs/cqrs';
 import { type CommandList, ListCommandsQuery, ListCommandsQueryDto } from '../index.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
+import { RequireScope } from './require-scope.decorator.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /**
@@ -17,6 +18,7 @@ export class CommandListController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get()
+  @RequireScope('read')
   @Ok(200, 'One page, newest first.', 'CommandList')
   @error(400, 'A filter, limit or cursor is not valid (each named).')
   @Unauthorized()

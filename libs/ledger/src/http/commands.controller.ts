@@ -14,6 +14,8 @@ import {
 } from '../index.js';
 import { CommandIdPipe } from './command-id.pipe.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
+import { Caller } from './caller.decorator.js';
+import { RequireScope } from './require-scope.decorator.js';
 import { json } from './openapi/api-schemas.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
 
@@ -29,6 +31,7 @@ export class CommandsController {
 
   /** `201` when new, `200` when the same id and body were already issued, `409` otherwise. */
   @Post()
+  @RequireScope('issue')
   @Ok(201, 'Issued: the new command.', 'Command')
   @Ok(200, 'The same commandId and body were issued before: that command as it is now.', 'Command')
   @error(400, 'The body is not a valid command (each problem named).')
@@ -46,16 +49,18 @@ export class CommandsController {
   @ApiBody({ type: IssueCommandDto })
   async issue(
     @Body() body: unknown,
+    @Caller() caller: string,
     @Res({ passthrough: true }) res: Response,
   ): Promise<CommandView> {
     const { created, command } = await this.commands.execute(
-      new IssueCommand(body as IssueCommandDto, { source: 'http' }),
+      new IssueCommand(body as IssueCommandDto, { source: 'http', issuedBy: caller }),
     );
     res.status(created ? 201 : 200);
     return toCommandView(command, null);
   }
 
   @Get(':commandId')
+  @RequireScope('read')
   @Ok(200, 'The command, read from its stream.', 'Command')
   @error(400, 'commandId is not a UUID.')
   @error(404, 'No such command.')
@@ -65,6 +70,7 @@ export class CommandsController {
   }
 
   @Get(':commandId/history')
+  @RequireScope('read')
   @Ok(200, 'Every event of the command, oldest first.', 'CommandHistory')
   @error(400, 'commandId is not a UUID.')
   @error(404, 'No such command.')
@@ -74,6 +80,7 @@ export class CommandsController {
   }
 
   @Post(':commandId/cancel')
+  @RequireScope('issue')
   @Ok(200, 'Cancelled: the command with its new state.', 'Command')
   @error(400, 'commandId is not a UUID.')
   @error(404, 'No such command.')
@@ -86,9 +93,12 @@ export class CommandsController {
   )
   @Unauthorized()
   @HttpCode(200)
-  async cancel(@Param('commandId', CommandIdPipe) commandId: string): Promise<CommandView> {
+  async cancel(
+    @Param('commandId', CommandIdPipe) commandId: string,
+    @Caller() caller: string,
+  ): Promise<CommandView> {
     const state = await this.commands.execute(
-      new CancelCommand(commandId, null, { source: 'http' }),
+      new CancelCommand(commandId, null, { source: 'http', issuedBy: caller }),
     );
     return toCommandView(state, null);
   }

@@ -10,6 +10,7 @@ import {
 } from '../index.js';
 import { DeviceIdPipe } from './device-id.pipe.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
+import { RequireScope } from './require-scope.decorator.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /** A device's view, from the read models: its commands and its summary. */
@@ -17,6 +18,7 @@ import { RatchetRoute } from './ratchet-route.decorator.js';
 @ApiBearerAuth()
 @RatchetRoute()
 @Controller('devices')
+@RequireScope('read')
 export class DevicesController {
   constructor(private readonly queries: QueryBus) {}
 

@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Query, Res, SetMetadata } from '@nestjs/commo
 import { ApiBearerAuth, ApiCookieAuth, ApiHeader, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { LiveEvents, LiveEventsQueryDto } from '../index.js';
-import { COOKIE_TOKEN_ROUTE } from './api-token.guard.js';
+import { COOKIE_TOKEN_ROUTE, RequireScope } from './require-scope.decorator.js';
 import { Unauthorized, error } from './openapi/responses.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
 
@@ -16,6 +16,7 @@ import { RatchetRoute } from './ratchet-route.decorator.js';
 @RatchetRoute()
 @Controller('events')
 @SetMetadata(COOKIE_TOKEN_ROUTE, true)
+@RequireScope('read')
 export class EventsController {
   constructor(private readonly live: LiveEvents) {}
 

@@ -14,6 +14,8 @@ import {
 import { DeviceIdPipe } from './device-id.pipe.js';
 import { Ok, Unauthorized, error } from './openapi/responses.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
+import { Caller } from './caller.decorator.js';
+import { RequireScope } from './require-scope.decorator.js';
 
 /** `{ "deviceIds": [...] }`, and nothing else. */
 const deviceIdsOf = (body: unknown): readonly string[] => {
@@ -58,6 +60,7 @@ export class GroupsController {
   ) {}
 
   @Put(':group')
+  @RequireScope('admin')
   @ApiBody(membersBody)
   @Ok(
     200,
@@ -67,22 +70,36 @@ export class GroupsController {
   @error(400, 'Not a group name, or not a list of device ids.')
   @error(413, 'More than 10,000 device ids.')
   @Unauthorized()
-  set(@Param('group', DeviceIdPipe) group: string, @Body() body: unknown): Promise<GroupView> {
-    return this.commands.execute(new SetGroupMembers(group, deviceIdsOf(body), { source: 'http' }));
+  set(
+    @Param('group', DeviceIdPipe) group: string,
+    @Body() body: unknown,
+    @Caller() caller: string,
+  ): Promise<GroupView> {
+    return this.commands.execute(
+      new SetGroupMembers(group, deviceIdsOf(body), { source: 'http', issuedBy: caller }),
+    );
   }
 
   @Post(':group/devices')
+  @RequireScope('admin')
   @HttpCode(200)
   @ApiBody(membersBody)
   @Ok(200, 'These devices are members now (the group is created if need be).', 'Group')
   @error(400, 'Not a group name, or not a list of device ids.')
   @error(413, 'More than 10,000 device ids, or the group would pass 1,000,000 members.')
   @Unauthorized()
-  add(@Param('group', DeviceIdPipe) group: string, @Body() body: unknown): Promise<GroupView> {
-    return this.commands.execute(new AddGroupMembers(group, deviceIdsOf(body), { source: 'http' }));
+  add(
+    @Param('group', DeviceIdPipe) group: string,
+    @Body() body: unknown,
+    @Caller() caller: string,
+  ): Promise<GroupView> {
+    return this.commands.execute(
+      new AddGroupMembers(group, deviceIdsOf(body), { source: 'http', issuedBy: caller }),
+    );
   }
 
   @Delete(':group/devices/:deviceId')
+  @RequireScope('admin')
   @Ok(200, 'The device is no longer a member.', 'Group')
   @error(400, 'Not a group name or not a device id.')
   @error(404, 'No such group, or the device is not a member.')
@@ -90,11 +107,15 @@ export class GroupsController {
   remove(
     @Param('group', DeviceIdPipe) group: string,
     @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @Caller() caller: string,
   ): Promise<GroupView> {
-    return this.commands.execute(new RemoveGroupMember(group, deviceId, { source: 'http' }));
+    return this.commands.execute(
+      new RemoveGroupMember(group, deviceId, { source: 'http', issuedBy: caller }),
+    );
   }
 
   @Get(':group/devices')
+  @RequireScope('read')
   @Ok(200, 'Members by device id, cursor paged.', 'GroupMemberList')
   @error(400, 'Not a group name, a bad limit (1 to 1000) or cursor.')
   @error(404, 'No such group.')

@@ -1,7 +1,7 @@
-import { Controller, Get, Logger, ServiceUnavailableException, SetMetadata } from '@nestjs/common';
+import { Controller, Get, Logger, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, type HealthCheckResult, HealthCheckService } from '@nestjs/terminus';
-import { PUBLIC_ROUTE } from './api-token.guard.js';
+import { PublicRoute } from './require-scope.decorator.js';
 import { LedgerHealthIndicators } from './ledger-health.indicators.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
 
@@ -25,7 +25,7 @@ export interface ReadyBody {
 @ApiTags('health')
 @RatchetRoute()
 @Controller('health')
-@SetMetadata(PUBLIC_ROUTE, true)
+@PublicRoute()
 export class HealthController {
   private readonly logger = new Logger('Health');
   /** The names of what readiness last found down (`null`: up), to log only changes. */

@@ -2,12 +2,14 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { LedgerMetrics } from '../index.js';
 import { Unauthorized } from './openapi/responses.js';
+import { RequireScope } from './require-scope.decorator.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
 
 @ApiTags('metrics')
 @ApiBearerAuth()
 @RatchetRoute()
 @Controller('metrics')
+@RequireScope('read')
 export class MetricsController {
   constructor(private readonly metrics: LedgerMetrics) {}
 

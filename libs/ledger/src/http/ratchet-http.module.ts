@@ -1,6 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ApiTokenGuard } from './api-token.guard.js';
+import { ApiCredentialRegistry } from '../auth/credential-registry.js';
+import { legacyTokenCredentials } from '../auth/api-credentials.js';
+import { ScopeGuard } from './scope.guard.js';
 import { CommandListController } from './command-list.controller.js';
 import { CommandsController } from './commands.controller.js';
 import { DevicesController } from './devices.controller.js';
@@ -12,6 +14,12 @@ import { LedgerHealthIndicators } from './ledger-health.indicators.js';
 import { MetricsController } from './metrics.controller.js';
 import { ProjectionMetrics } from './projection-metrics.js';
 import { RATCHET_HTTP_OPTIONS, type RatchetHttpOptions } from './ratchet-http.options.js';
+
+/** The credentials the guard asks: the given registry, or one made of the given lists. */
+const registryOf = ({ credentials, apiTokens = [] }: RatchetHttpOptions): ApiCredentialRegistry =>
+  credentials instanceof ApiCredentialRegistry
+    ? credentials
+    : new ApiCredentialRegistry([...(credentials ?? []), ...legacyTokenCredentials(apiTokens)]);
 
 /** Every controller of the HTTP API (CONTRACT.md section 2); a new one is added here. */
 export const RATCHET_CONTROLLERS = [
@@ -40,12 +48,13 @@ export class RatchetHttpModule {
       controllers: RATCHET_CONTROLLERS,
       providers: [
         { provide: RATCHET_HTTP_OPTIONS, useValue: options },
-        ApiTokenGuard,
+        { provide: ApiCredentialRegistry, useValue: registryOf(options) },
+        ScopeGuard,
         HttpErrorFilter,
         LedgerHealthIndicators,
         ProjectionMetrics,
       ],
-      exports: [LedgerHealthIndicators, RATCHET_HTTP_OPTIONS],
+      exports: [LedgerHealthIndicators, RATCHET_HTTP_OPTIONS, ApiCredentialRegistry],
     };
   }
 }

@@ -8,8 +8,8 @@ import { LedgerMetrics } from '../metrics/ledger-metrics.js';
 import { admitQueued } from './admit-queued.js';
 import { LedgerClock } from '../services/ledger-clock.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
-import { LedgerError } from '../errors.js';
-import { InstanceMetadata } from '../services/instance-metadata.js';
+import { CommandIdConflictError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
+import { InstanceMetadata, issuerProblem } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import {
   DEFAULT_COMMAND_DEFAULTS,
@@ -39,9 +39,11 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
 
   async execute({ request, provenance }: IssueCommand): Promise<IssueOutcome> {
     const problems = validateIssueRequest(request);
-    if (problems.length > 0) throw new LedgerError('invalid_request', problems);
+    const issuer = provenance.issuedBy === undefined ? null : issuerProblem(provenance.issuedBy);
+    if (issuer) problems.push(issuer);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
     const tooLarge = payloadTooLarge(request);
-    if (tooLarge) throw new LedgerError('payload_too_large', [tooLarge]);
+    if (tooLarge) throw new PayloadTooLargeError(tooLarge);
     const commandId = (request.commandId ?? randomUUID()).toLowerCase();
     const delivery = request.delivery ?? 'when_online';
     const queue = request.queue
@@ -81,6 +83,7 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       provenance.source ?? 'bus',
       provenance.correlationId ?? commandId,
       provenance.causationId,
+      provenance.issuedBy === undefined ? undefined : { issuedBy: provenance.issuedBy },
     );
     // Every line about this command from here on, the background dispatch's included, carries
     // its ids (when the app's logger reads the log context).
@@ -110,7 +113,7 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
             if (result.state) return { created: false, command: result.state };
             throw new Error(`issue of ${commandId} unchanged without a state (${result.reason})`);
           case 'rejected':
-            throw new LedgerError('id_conflict', [result.message], result.state);
+            throw new CommandIdConflictError(result.message, result.state);
         }
       },
     );

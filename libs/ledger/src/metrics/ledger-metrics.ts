@@ -34,6 +34,12 @@ export class LedgerMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
+  readonly sweepSkipped = new Counter({
+    name: 'ratchet_sweep_skipped_total',
+    help: 'Due commands a sweep left for later, by reason (corrupt_stream: its stream cannot be folded, see verify; failed: e.g. the store went away)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   readonly endToEnd = new Histogram({
     name: 'ratchet_command_duration_seconds',
     help: 'From requested to a terminal status, by status',

@@ -10,6 +10,7 @@ import type tls from 'node:tls';
 import type { ISubscriptionMap } from 'mqtt';
 import type { CommandState } from '@ratchet/lifecycle';
 import {
+  BrokerUnavailableError,
   INBOUND_FILTERS,
   PRESENCE_FILTER,
   MqttConnectError,
@@ -18,6 +19,7 @@ import {
   closeWithin,
   connectMqtt,
   encodeState,
+  TLS_OPTION_NAMES,
   isTlsFailure,
   mqttTlsOptions,
   sharedFilter,
@@ -25,7 +27,7 @@ import {
   withinMs,
 } from '@ratchet/mqtt';
 import type { CommandStateMessage } from '@ratchet/read-models';
-import { DeviceInbox } from './device-inbox.mqtt-controller.js';
+import { DeviceInbox, InboxRetriesExhaustedError } from './device-inbox.mqtt-controller.js';
 import type { IntentPublisher } from '../options/intent-publisher.port.js';
 import { InstanceMetadata } from '../services/instance-metadata.js';
 import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
@@ -69,7 +71,9 @@ export class MqttGateway
     const o = this.options.mqtt;
     if (!o) return;
     // Before any connection: a bad file stops the start with its name, not a reconnect loop.
-    this.tls = mqttTlsOptions(o.url, o.tls);
+    const { mqttCaFile, mqttCertFile, mqttKeyFile } = this.options;
+    const flat = [mqttCaFile, mqttCertFile, mqttKeyFile].some((f) => f !== undefined);
+    this.tls = mqttTlsOptions(o.url, o.tls, flat ? FLAT_TLS_NAMES : TLS_OPTION_NAMES);
     if (this.tls) {
       this.logger.log(
         `MQTT over TLS: the broker's certificate is verified against ` +
@@ -138,9 +142,14 @@ export class MqttGateway
     }
   }
 
-  publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void> {
-    if (!this.publisher) throw new Error('the MQTT gateway is not connected');
+  publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void | 'too_late'> {
+    if (!this.publisher) throw new BrokerUnavailableError('the MQTT gateway is not connected');
     return this.publisher.publishIntent(command, expiresAt, now);
+  }
+
+  /** The intent publisher's connection is up. */
+  publisherAvailable(): boolean {
+    return this.publisher?.isAvailable() ?? false;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -174,6 +183,8 @@ export class MqttGateway
           (topic, payload, packet) => this.inbox.handle(topic, payload, packet),
           {
             logger: this.logger,
+            // A store outage longer than the inbox's retries: get the message again.
+            redeliverOn: (e) => e instanceof InboxRetriesExhaustedError,
           },
         ),
     });
@@ -255,6 +266,14 @@ export class MqttGateway
  * commit more concurrent appends to batch.
  */
 export const DEFAULT_INBOX_CONNECTIONS = 16;
+
+/** How `forRoot`'s flat settings name the TLS files in messages. */
+const FLAT_TLS_NAMES = {
+  caFile: 'mqttCaFile',
+  certFile: 'mqttCertFile',
+  keyFile: 'mqttKeyFile',
+  url: 'mqttUrl',
+};
 
 /** After leaving the shared group: wait until no message came for this long (at most the max). */
 const SETTLE_QUIET_MS = 300;

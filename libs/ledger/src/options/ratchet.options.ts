@@ -1,9 +1,12 @@
+import type { PGlite } from '@electric-sql/pglite';
 import type { EventStore } from '@ratchet/event-store';
+import type pg from 'pg';
 import type { ReadModelStore } from '@ratchet/read-models';
 import type { IntentPublisher } from './intent-publisher.port.js';
 import type { DeadlineIndex, SweepOptions } from './deadline-index.port.js';
 import type { RatchetMqttOptions } from './mqtt.options.js';
 import type { LiveEventsSettings } from './live-events.options.js';
+import type { FleetRolloutSettings } from './fleet.options.js';
 
 export interface CommandDefaults {
   readonly ackTimeoutMs: number;
@@ -17,11 +20,52 @@ export const DEFAULT_COMMAND_DEFAULTS: CommandDefaults = {
   expiresInMs: 300_000,
 };
 
-export interface RatchetModuleOptions {
-  /** The event store; the module closes it on shutdown when `ownsStore` is true. */
-  readonly eventStore: EventStore;
+export type StoreKind = 'postgres' | 'pglite' | 'eventstoredb';
+
+/**
+ * Connection settings, named as CONTRACT.md section 4's variables in camelCase. The module
+ * opens what they name, and closes it on shutdown.
+ */
+export interface RatchetConnectionSettings {
+  /** Default: `postgres` with `databaseUrl` or `pool`, `eventstoredb` with `eventstoreUrl`, else `pglite`. */
+  readonly store?: StoreKind;
+  /** PostgreSQL for the `postgres` store, and for the read models of `eventstoredb`. */
+  readonly databaseUrl?: string;
+  /** The PostgreSQL schema of Ratchet's tables; created when missing. Default `ratchet`. */
+  readonly databaseSchema?: string;
+  /** PGlite's files go to `<dataDir>/pglite`; without it (and without `pglite`) PGlite runs in memory. */
+  readonly dataDir?: string;
+  /** EventStoreDB / KurrentDB, e.g. `esdb://localhost:2113?tls=false`. */
+  readonly eventstoreUrl?: string;
+  /** The broker; without it (and without `mqtt` or `intentPublisher`) commands stay `requested`. */
+  readonly mqttUrl?: string;
+  readonly mqttUsername?: string;
+  readonly mqttPassword?: string;
+  /**
+   * TLS for an `mqtts://` `mqttUrl`: the CA that signed the broker's certificate (default Node's
+   * public CAs), and a client certificate and its key. Checked at start-up; the broker's
+   * certificate is always verified. See docs/security.md.
+   */
+  readonly mqttCaFile?: string;
+  readonly mqttCertFile?: string;
+  readonly mqttKeyFile?: string;
+  /** Connections in the pool the module opens (default 10). */
+  readonly databasePoolSize?: number;
+}
+
+/** Ready-made objects, instead of settings; the host keeps owning them (the module never closes them). */
+export interface RatchetReadyMade {
+  /** A `pg.Pool` of the host's: the store and the read models use it (in `databaseSchema`... see docs/library.md). */
+  readonly pool?: pg.Pool;
+  /** A PGlite instance of the host's: events and read models go into it. */
+  readonly pglite?: PGlite;
+  /** An event store; the module closes it on shutdown only when `ownsStore` is true. */
+  readonly eventStore?: EventStore;
   readonly ownsStore?: boolean;
-  /** The broker: intents out, acks and results in. */
+}
+
+export interface RatchetModuleOptions extends RatchetConnectionSettings, RatchetReadyMade {
+  /** The broker in full (instead of `mqttUrl`…): intents out, acks and results in. */
   readonly mqtt?: RatchetMqttOptions;
   /** Another way to reach devices, instead of `mqtt`; with neither, commands stay `requested`. */
   readonly intentPublisher?: IntentPublisher;
@@ -30,13 +74,16 @@ export interface RatchetModuleOptions {
   readonly instanceId?: string;
   /** Where the sweeper finds due deadlines (the read models); without one nothing is swept. */
   readonly deadlineIndex?: DeadlineIndex;
-  readonly sweep?: SweepOptions;
+  /** The sweeper (timeouts, expiry, re-dispatch, retries): on by default; `false` turns it off. */
+  readonly sweep?: SweepOptions | false;
   /**
    * The projections behind the list and device queries (and, unless `deadlineIndex` is given,
-   * the sweeper's index). The module starts their runners and stops them on shutdown; without
-   * them those queries throw `ReadModelsUnavailableError`.
+   * the sweeper's index). On by default, in the store's database (PGlite in memory, rebuilt
+   * from the log at every start, when only an `eventStore` is given); `false` turns them off,
+   * and then those queries throw `ReadModelsUnavailableError` and nothing times out. The
+   * module starts their runners and stops them on shutdown.
    */
-  readonly readModels?: ReadModelStore;
+  readonly readModels?: ReadModelStore | false;
   /** Close the read models on shutdown (after their runners stopped). */
   readonly ownsReadModels?: boolean;
   /**
@@ -46,6 +93,8 @@ export interface RatchetModuleOptions {
   readonly stateTopic?: { readonly retentionSeconds: number } | false;
   /** The live stream of transitions (`GET /events`): heartbeat, per-client queue, … */
   readonly liveEvents?: LiveEventsSettings;
+  /** Fleet rollouts: tick, batch size, or `enabled: false` to leave them to other instances. */
+  readonly fleets?: FleetRolloutSettings;
   /** The time source; tests pass their own. */
   readonly clock?: () => Date;
 }

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { TransitionMetadata } from '@ratchet/lifecycle';
-import { InstanceMetadata } from '../services/instance-metadata.js';
+import { deviceIssuer, InstanceMetadata } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import { type DeviceInputOutcome, toDeviceOutcome } from '../device-input.js';
 import { RetryScheduler } from '../services/retry-scheduler.service.js';
@@ -22,12 +22,10 @@ export class RecordCommandResultHandler implements ICommandHandler<
   ) {}
 
   async execute(c: RecordCommandResult): Promise<DeviceInputOutcome> {
-    const metadata = this.meta.build(
-      c.mqtt ? 'mqtt' : 'bus',
-      c.commandId,
-      null,
-      c.mqtt ? { mqtt: c.mqtt } : undefined,
-    );
+    const metadata = this.meta.build(c.mqtt ? 'mqtt' : 'bus', c.commandId, null, {
+      ...(c.mqtt ? { mqtt: c.mqtt } : {}),
+      issuedBy: deviceIssuer(c.deviceId),
+    });
     return runWithCommand(
       { commandId: c.commandId, deviceId: c.deviceId, correlationId: metadata.correlationId },
       () => this.record(c, metadata),

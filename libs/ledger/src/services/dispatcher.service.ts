@@ -22,7 +22,14 @@ import { deviceTransition, readDevice } from '../device/device-stream.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
 
 export type DispatchOutcome =
-  'sent' | 'expired' | 'waiting' | 'not_requested' | 'no_publisher' | 'not_found';
+  | 'sent'
+  | 'expired'
+  | 'waiting'
+  | 'not_requested'
+  | 'no_publisher'
+  | 'not_found'
+  /** Under a second left: no message expiry can end by `expiresAt`; a sweep expires it. */
+  | 'too_late';
 
 /** Close entries that hold nothing back once this many have gathered (one append for several). */
 const CLOSE_ENTRIES_AT = 8;
@@ -61,6 +68,11 @@ export class Dispatcher {
       if (state.queue)
         this.advanceQueueInBackground(state.deviceId, state.queue.key, state.commandId);
     });
+  }
+
+  /** False while the broker is known to be unreachable (no publisher: nothing to wait for). */
+  get canPublish(): boolean {
+    return this.publisher !== undefined && (this.publisher.isAvailable?.() ?? true);
   }
 
   /** Right after this process issued (or retried) the command: its state is already known. */
@@ -107,7 +119,9 @@ export class Dispatcher {
       this.logger.debug(`command=${commandId} waits: ${JSON.stringify(waiting)}`);
       return 'waiting';
     }
-    await this.publisher.publishIntent(state, expiresAt, now);
+    if ((await this.publisher.publishIntent(state, expiresAt, now)) === 'too_late') {
+      return 'too_late';
+    }
     const sent = await this.transitions.apply(
       commandId,
       { kind: 'mark_sent' },
@@ -228,7 +242,7 @@ export class Dispatcher {
       const expiresAt = new Date(deadlinesOf(state).expiresAt);
       // An intent whose expiresAt has passed is never published (section 3).
       if (now >= expiresAt) continue;
-      await this.publisher.publishIntent(state, expiresAt, now);
+      if ((await this.publisher.publishIntent(state, expiresAt, now)) === 'too_late') continue;
       this.metrics.republished.inc();
       n += 1;
     }

@@ -13,6 +13,12 @@ export interface TcpProxy {
   /** Drops every proxied connection and refuses new ones (accepted, then closed at once). */
   cut(): void;
   restore(): void;
+  /**
+   * Stops forwarding without closing anything, as a broker stopped with SIGSTOP: connections
+   * stay up, bytes wait. `resume()` forwards them again.
+   */
+  stall(): void;
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -22,6 +28,7 @@ export async function startTcpProxy(
 ): Promise<TcpProxy> {
   const pairs = new Set<net.Socket>();
   let open = true;
+  let stalled = false;
   const server = net.createServer({ noDelay: true }, (client) => {
     if (!open) return void client.destroy();
     const upstream = net.connect({ host: targetHost, port: targetPort, noDelay: true });
@@ -35,6 +42,10 @@ export async function startTcpProxy(
     client.on('error', drop).on('close', drop);
     upstream.on('error', drop).on('close', drop);
     client.pipe(upstream).pipe(client);
+    if (stalled) {
+      client.pause();
+      upstream.pause();
+    }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;
@@ -49,6 +60,14 @@ export async function startTcpProxy(
     cut,
     restore: () => {
       open = true;
+    },
+    stall: () => {
+      stalled = true;
+      for (const s of pairs) s.pause();
+    },
+    resume: () => {
+      stalled = false;
+      for (const s of pairs) s.resume();
     },
     close: async () => {
       cut();

@@ -224,11 +224,12 @@ describeOnBothDatabases('projection runner', (fixture) => {
     await seedDevice('laggard', 2);
     const behind = await store.lag();
     // The projections of other streams (groups, device presence) have nothing to do.
-    expect(behind.map((l) => [l.name, l.events])).toEqual([
-      ['command_status', 4],
-      ['device_summary', 4],
-      ...DEFAULT_PROJECTIONS.slice(2).map((p) => [p.name, 0]),
-    ]);
+    expect(Object.fromEntries(behind.map((l) => [l.name, l.events]))).toMatchObject({
+      command_status: 4,
+      device_summary: 4,
+      group_members: 0,
+      device_presence: 0,
+    });
     expect(behind.every((l) => l.ms >= 0 && !l.capped)).toBe(true);
     await store.catchUp();
     expect((await store.lag()).every((l) => l.events === 0 && l.ms === 0)).toBe(true);

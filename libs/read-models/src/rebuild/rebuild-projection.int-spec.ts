@@ -152,9 +152,11 @@ describeOnBothDatabases('rebuilding a projection', (fixture) => {
       await writer;
     }
     await eventually(async () => {
-      expect((await store.lag()).every((l) => l.events === 0)).toBe(true);
+      // Every projection the store runs (group_members besides the two rebuilt ones).
+      const lag = await store.lag();
+      expect(lag.map((l) => l.events)).toEqual(lag.map(() => 0));
     }, 30_000);
-    expect(store.status().every((s) => s.failure === null)).toBe(true);
+    expect(store.status().map((s) => s.failure)).toEqual(store.status().map(() => null));
     await expectEqualToFreshFold(driver, eventStore, store);
     await store.stop();
   });

@@ -142,8 +142,62 @@ const groupMembers: ReadModelMigration = {
   `,
 };
 
-const devicePresence: ReadModelMigration = {
+const fleetProgress: ReadModelMigration = {
   version: 6,
+  name: 'fleet_progress',
+  sql: `
+    -- One row per fleet command: status and request from its stream, children by the status
+    -- of their current attempt (counts), and the tally of final outcomes in log order (tally).
+    CREATE TABLE fleet_progress (
+      fleet_command_id text PRIMARY KEY,
+      status           text NOT NULL,
+      revision         bigint NOT NULL,
+      request          jsonb NOT NULL,
+      requested_at     timestamptz NOT NULL,
+      issued_by        text NOT NULL,
+      targets          integer NOT NULL,
+      group_revision   bigint,
+      created          integer NOT NULL,
+      ended_at         timestamptz,
+      counts           jsonb NOT NULL,
+      tally            jsonb NOT NULL
+    );
+    CREATE INDEX fleet_progress_newest_idx ON fleet_progress (requested_at DESC, fleet_command_id DESC);
+    CREATE INDEX fleet_progress_status_newest_idx
+      ON fleet_progress (status, requested_at DESC, fleet_command_id DESC);
+    -- One row per child (its first attempt's id), at its current attempt.
+    CREATE TABLE fleet_children (
+      command_id       text PRIMARY KEY,
+      fleet_command_id text NOT NULL,
+      device_id        text NOT NULL,
+      attempt          integer NOT NULL,
+      status           text NOT NULL,
+      outcome          text
+    );
+    CREATE INDEX fleet_children_fleet_status_idx ON fleet_children (fleet_command_id, status);
+    -- A retry's id and its child's.
+    CREATE TABLE fleet_attempts (
+      command_id text PRIMARY KEY,
+      child_id   text NOT NULL
+    );
+  `,
+};
+
+const commandIssuer: ReadModelMigration = {
+  version: 7,
+  name: 'command_status.issued_by',
+  sql: `
+    -- Who issued the command: metadata.issuedBy of its CommandRequested (CONTRACT.md section 2),
+    -- for GET /commands?issuedBy= and \`ratchet audit issuer\`. NULL for events written before
+    -- it was recorded. Filled by the command_status projection (version 2 replays the log).
+    ALTER TABLE command_status ADD COLUMN issued_by text;
+    CREATE INDEX command_status_issuer_newest_idx
+      ON command_status (issued_by, requested_at DESC, command_id DESC);
+  `,
+};
+
+const devicePresence: ReadModelMigration = {
+  version: 8,
   name: 'device_presence',
   sql: `
     -- Each device's presence as its stream (device-<deviceId>) records it (CONTRACT.md section
@@ -165,5 +219,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   deviceSummary,
   stateTopic,
   groupMembers,
+  fleetProgress,
+  commandIssuer,
   devicePresence,
 ];

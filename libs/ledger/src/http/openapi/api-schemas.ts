@@ -65,6 +65,7 @@ const Command = closed({
     additionalProperties: false,
   },
   supersededBy: { ...uuid, nullable: true, example: null },
+  fleetCommandId: { ...uuid, nullable: true, example: null },
   requestedAt: time,
   sentAt: nullableTime,
   acknowledgedAt: nullableTime,

@@ -9,7 +9,7 @@ export const error = (status: number, description: string) =>
   ApiResponse(json(status, description, 'Error'));
 
 export const Unauthorized = () =>
-  error(401, 'No token, or not one of LEDGER_API_TOKENS (with `WWW-Authenticate: Bearer`).');
+  error(401, 'No token, or an unknown one (with `WWW-Authenticate: Bearer`).');
 
 export const Ok = (status: number, description: string, schema: string) =>
   ApiResponse(json(status, description, schema));
