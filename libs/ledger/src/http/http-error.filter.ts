@@ -7,7 +7,7 @@ import {
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { GroupError, LedgerError, toCommandView } from '../index.js';
+import { FleetError, GroupError, LedgerError, toCommandView } from '../index.js';
 
 const LEDGER_STATUS = {
   invalid_request: HttpStatus.BAD_REQUEST,
@@ -23,6 +23,17 @@ const GROUP_STATUS = {
   group_full: HttpStatus.PAYLOAD_TOO_LARGE,
   not_found: HttpStatus.NOT_FOUND,
   not_a_member: HttpStatus.NOT_FOUND,
+  read_model_behind: HttpStatus.SERVICE_UNAVAILABLE,
+} as const;
+
+const FLEET_STATUS = {
+  invalid_request: HttpStatus.BAD_REQUEST,
+  too_large: HttpStatus.PAYLOAD_TOO_LARGE,
+  not_found: HttpStatus.NOT_FOUND,
+  id_conflict: HttpStatus.CONFLICT,
+  not_pausable: HttpStatus.CONFLICT,
+  not_resumable: HttpStatus.CONFLICT,
+  not_cancellable: HttpStatus.CONFLICT,
   read_model_behind: HttpStatus.SERVICE_UNAVAILABLE,
 } as const;
 
@@ -63,6 +74,10 @@ export class HttpErrorFilter implements ExceptionFilter {
     if (e instanceof LedgerError) {
       const extra = e.state ? { command: toCommandView(e.state, null) } : undefined;
       return { status: LEDGER_STATUS[e.code], messages: [...e.messages], extra };
+    }
+    if (e instanceof FleetError) {
+      const extra = e.fleet ? { fleetCommand: e.fleet } : undefined;
+      return { status: FLEET_STATUS[e.code], messages: [...e.messages], extra };
     }
     if (e instanceof GroupError) {
       return { status: GROUP_STATUS[e.code], messages: [...e.messages] };
