@@ -22,6 +22,9 @@ import {
   type TestCa,
   type TestPki,
 } from '@ratchet/mqtt/testing';
+import { CqrsModule } from '@nestjs/cqrs';
+import { Test } from '@nestjs/testing';
+import { MqttGateway, RatchetModule } from '@ratchet/ledger';
 import { ConfigError, loadConfig } from '@ratchet/ledger-app';
 import { requireMosquittoBinary } from './deploy/deployed-mosquitto.js';
 import { eventually, startTestLedger } from './support/ledger-harness.js';
@@ -109,13 +112,11 @@ const run = requireMosquittoBinary() && requireOpenssl();
       const d = device;
       d.client.on('message', (topic) => {
         if (!/^devices\/pump-tls\/commands\/[^/]+$/.test(topic)) return;
-        void d.client
-          .publishAsync(`${topic}/ack`, '{}', { qos: 1 })
-          .then(() =>
-            d.client.publishAsync(`${topic}/result`, JSON.stringify({ status: 'executed' }), {
-              qos: 1,
-            }),
-          );
+        void d.client.publishAsync(`${topic}/ack`, '{}', { qos: 1 }).then(() =>
+          d.client.publishAsync(`${topic}/result`, JSON.stringify({ status: 'executed' }), {
+            qos: 1,
+          }),
+        );
       });
       await d.client.subscribeAsync('devices/pump-tls/commands/+', { qos: 1 });
       const issued = await ledger.http('POST', '/commands', {
@@ -132,6 +133,31 @@ const run = requireMosquittoBinary() && requireOpenssl();
       await device?.close(true);
       await ledger.stop();
     }
+  });
+
+  it('takes the same files as forRoot settings (mqttCaFile, mqttCertFile, mqttKeyFile), named so in errors', async () => {
+    const app = async (files: Record<string, string>) => {
+      const moduleRef = await Test.createTestingModule({
+        imports: [
+          CqrsModule.forRoot(),
+          RatchetModule.forRoot({ store: 'pglite', readModels: false, mqttUrl: good, ...files }),
+        ],
+      }).compile();
+      return moduleRef.createNestApplication().init();
+    };
+    const ok = await app({
+      mqttCaFile: ca.cert,
+      mqttCertFile: ledgerCert.cert,
+      mqttKeyFile: ledgerCert.key,
+    });
+    try {
+      expect(ok.get(MqttGateway).connected).toBe(true);
+    } finally {
+      await ok.close();
+    }
+    await expect(app({ mqttCaFile: '/nonexistent/ca.crt' })).rejects.toThrow(
+      'mqttCaFile=/nonexistent/ca.crt: no such file',
+    );
   });
 
   it('stops the start when the broker’s certificate has expired', async () => {

@@ -60,7 +60,10 @@ export const ledgerAccount = (replica: LedgerReplica) => ({
   password: replica.env['MQTT_PASSWORD']!,
 });
 
-export const deviceAccount = (sim: DeviceSim) => ({
-  username: sim.fleet.username!,
-  password: sim.fleet.password!,
+/** A simulator's device: its id, and its TLS files as the container sees them. */
+export const deviceIdentity = (sim: DeviceSim) => ({
+  id: sim.fleet.deviceIds![0]!,
+  caFile: sim.fleet.tls!.caFile!,
+  certFile: sim.fleet.tls!.certFile!,
+  keyFile: sim.fleet.tls!.keyFile!,
 });

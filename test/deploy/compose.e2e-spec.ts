@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { KNOWN_VARIABLES, loadConfig } from '@ratchet/ledger-app';
 import {
   MissingVariableError,
@@ -132,16 +132,45 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('runs each simulator as one device, with that device’s account, on the device listener', () => {
+  it('runs each simulator as one device, over TLS with that device’s certificate, on the device listener', () => {
     const sims = deviceSims(compose);
     expect(sims.map((s) => s.fleet.deviceIds)).toEqual([['pump-1'], ['pump-2'], ['pump-3']]);
+    const certs = files.get(
+      dirname(conf.listeners.find((l) => l.options.has('cafile'))!.options.get('cafile')!),
+    );
     for (const sim of sims) {
-      expect(sim.fleet.username).toBe(sim.fleet.deviceIds![0]);
-      expect(passwdUsers).toContain(sim.fleet.username);
+      const id = sim.fleet.deviceIds![0];
+      // No password: the certificate is the identity (its common name, the device id).
+      expect([sim.fleet.username, sim.fleet.password]).toEqual([undefined, undefined]);
+      expect(basename(sim.fleet.tls!.certFile!)).toBe(`${id}.crt`);
+      expect(basename(sim.fleet.tls!.keyFile!)).toBe(`${id}.key`);
+      // Its files come from the directory the broker's CA comes from.
+      const mount = bindMounts(sim.service).find((m) =>
+        sim.fleet.tls!.certFile!.startsWith(`${m.target}/`),
+      );
+      expect(mount?.source).toBe(certs);
+      expect(basename(sim.fleet.tls!.caFile!)).toBe('ca.crt');
       const { host, port } = hostAndPort(sim.fleet.url);
+      expect(sim.fleet.url.startsWith('mqtts://')).toBe(true);
       expect(host).toBe('mosquitto');
       expect(deviceListener(port)).toBe(true);
     }
+  });
+
+  it('has no plain listener for devices: the device listener requires a certificate and binds its name', () => {
+    const devices = conf.listeners.filter(
+      (l) => l.options.get('use_username_as_clientid') === 'true',
+    );
+    expect(devices.map((l) => l.port)).toEqual([8883]);
+    expect(Object.fromEntries(devices[0]!.options)).toMatchObject({
+      require_certificate: 'true',
+      use_identity_as_username: 'true',
+      cafile: expect.stringMatching(/^\/mosquitto\/config\/certs\//),
+      certfile: expect.stringMatching(/^\/mosquitto\/config\/certs\//),
+      keyfile: expect.stringMatching(/^\/mosquitto\/config\/certs\//),
+    });
+    // The certificates ship as a directory the script fills, never as committed keys.
+    expect(read(`${files.get('/mosquitto/config/certs')}/.gitignore`)).toMatch(/^\*$/m);
   });
 
   it('publishes the device listener only, never the ledger’s', () => {
@@ -194,6 +223,7 @@ describe('docker-compose.yml', () => {
     // A comment line makes mosquitto_passwd 2.0 drop every entry after it, and the broker
     // refuse everyone: the demo warning lives in the README and docker-compose.yml instead.
     for (const line of lines) expect(line).toMatch(/^[A-Za-z0-9][A-Za-z0-9_.-]*:\$7\$/);
-    expect(passwdUsers.sort()).toEqual(['ledger', 'pump-1', 'pump-2', 'pump-3']);
+    // Devices authenticate with certificates: the only account is the ledger's.
+    expect(passwdUsers.sort()).toEqual(['ledger']);
   });
 });

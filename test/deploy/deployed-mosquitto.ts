@@ -1,15 +1,20 @@
 /**
  * Runs the Mosquitto that docker-compose.yml would run: the configuration, password and ACL
  * files it mounts, found through the compose file itself (so the test cannot drift onto
- * another file), with only the rewrites of mosquitto-conf.ts. Stopped by its PID.
+ * another file), with only the rewrites of mosquitto-conf.ts. The certificates directory, which
+ * ships empty, is filled by the very script the README tells operators to run
+ * (apps/broker/make-demo-certs.sh, with its defaults). Stopped by its PID.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { chmod, copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { brokerAnswers, freePort, waitForAsync } from '@ratchet/mqtt/testing';
 import { REPO_ROOT, bindMounts, type ComposeFile } from './compose-file.js';
 import { parseMosquittoConf, rewriteForTest } from './mosquitto-conf.js';
+
+/** The script that makes the demo CA, server and device certificates. */
+export const DEMO_CERTS_SCRIPT = 'apps/broker/make-demo-certs.sh';
 
 /** Where the eclipse-mosquitto image reads its configuration (its default command). */
 export const IMAGE_CONF_PATH = '/mosquitto/config/mosquitto.conf';
@@ -33,8 +38,15 @@ export function requireMosquittoBinary(binary = 'mosquitto'): boolean {
 }
 
 export interface DeployedMosquitto {
-  /** `mqtt://127.0.0.1:<test port>` of the listener shipped on `shippedPort` (1883, 1884). */
+  /**
+   * `mqtt://127.0.0.1:<test port>` of the listener shipped on `shippedPort` (1884), or
+   * `mqtts://` for a TLS listener (8883).
+   */
   url(shippedPort: number): string;
+  /** Where the demo certificates were made (what compose mounts from apps/broker/certs). */
+  readonly certsDir: string;
+  /** The host path behind `containerPath` in `service` (a file under a mounted directory). */
+  hostPath(service: ComposeFile['services'][string], containerPath: string): string;
   /** What the broker printed (its configuration logs to stdout). */
   output(): string;
   stop(): Promise<void>;
@@ -50,15 +62,29 @@ export async function startDeployedMosquitto(compose: ComposeFile): Promise<Depl
   // ACL files: they must be readable by it, as they are in the container.
   await chmod(dir, 0o755);
   const copies = new Map<string, string>();
+  /** Repository directories compose mounts → the test's copies (the certificates, made here). */
+  const dirs = new Map<string, string>();
   for (const [target, source] of files) {
     if (target === IMAGE_CONF_PATH) continue;
     const copy = join(dir, basename(target));
-    await copyFile(join(REPO_ROOT, source), copy);
-    await chmod(copy, 0o644);
+    if ((await stat(join(REPO_ROOT, source))).isDirectory()) {
+      execFileSync(join(REPO_ROOT, DEMO_CERTS_SCRIPT), [], {
+        env: { ...process.env, CERTS_DIR: copy },
+        stdio: 'ignore',
+      });
+      dirs.set(source, copy);
+    } else {
+      await copyFile(join(REPO_ROOT, source), copy);
+      await chmod(copy, 0o644);
+    }
     copies.set(target, copy);
   }
   const ports = new Map<number, number>();
-  for (const l of parseMosquittoConf(shipped).listeners) ports.set(l.port, await freePort());
+  const tlsPorts = new Set<number>();
+  for (const l of parseMosquittoConf(shipped).listeners) {
+    ports.set(l.port, await freePort());
+    if (l.options.has('certfile')) tlsPorts.add(l.port);
+  }
   const conf = join(dir, 'mosquitto.conf');
   await writeFile(conf, rewriteForTest(shipped, { ports, files: copies }), { mode: 0o644 });
 
@@ -75,7 +101,15 @@ export async function startDeployedMosquitto(compose: ComposeFile): Promise<Depl
   const url = (shippedPort: number): string => {
     const port = ports.get(shippedPort);
     if (port === undefined) throw new Error(`mosquitto.conf has no listener ${shippedPort}`);
-    return `mqtt://127.0.0.1:${port}`;
+    return `${tlsPorts.has(shippedPort) ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`;
+  };
+  const hostPath: DeployedMosquitto['hostPath'] = (service, containerPath) => {
+    for (const m of bindMounts(service)) {
+      const copy = dirs.get(m.source);
+      if (copy && containerPath.startsWith(`${m.target}/`))
+        return join(copy, containerPath.slice(m.target.length + 1));
+    }
+    throw new Error(`no mounted certificates directory holds ${containerPath}`);
   };
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -94,5 +128,11 @@ export async function startDeployedMosquitto(compose: ComposeFile): Promise<Depl
     await stop();
     throw new Error(`${e instanceof Error ? e.message : String(e)}; it said:\n${output}`);
   }
-  return { url, output: () => output, stop };
+  return {
+    url,
+    certsDir: [...dirs.values()][0] ?? '',
+    hostPath,
+    output: () => output,
+    stop,
+  };
 }

@@ -1,16 +1,19 @@
 /**
- * The broker policy docker-compose.yml ships (apps/broker: configuration, passwords, ACL),
- * run by a real Mosquitto: devices speak and hear only for themselves, strangers and wrong
- * passwords are refused, a client id cannot be borrowed, and the ledger's account does its job.
- * Accounts and ports are read from docker-compose.yml, not repeated here.
+ * The broker policy docker-compose.yml ships (apps/broker: configuration, passwords, ACL, and
+ * the certificates its script makes), run by a real Mosquitto: devices reach it over TLS with a
+ * client certificate whose name binds them, speak and hear only for themselves; clients without
+ * a certificate, with one from another CA, with a wrong password are refused; a client id cannot
+ * be borrowed; and the ledger's account does its job. Accounts, certificates and ports are read
+ * from docker-compose.yml, not repeated here.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { IClientOptions } from 'mqtt';
 import { presenceTopic } from '@ratchet/mqtt';
-import { sleep, waitFor } from '@ratchet/mqtt/testing';
+import { makeTestPki, requireOpenssl, sleep, waitFor } from '@ratchet/mqtt/testing';
 import { startFleet } from '@ratchet/device-sim';
 import { loadConfig } from '@ratchet/ledger-app';
 import { eventually, startTestLedger } from '../support/ledger-harness.js';
@@ -19,7 +22,7 @@ import {
   type DeviceSim,
   TEST_TOKENS,
   TEST_VARIABLES,
-  deviceAccount,
+  deviceIdentity,
   deviceSims,
   ledgerAccount,
   ledgerReplicas,
@@ -35,13 +38,13 @@ import { parseMosquittoConf } from './mosquitto-conf.js';
 import { type Probe, commandTopics, connectProbe, publishCode, refusalCode } from './mqtt-probe.js';
 
 const NOT_AUTHORIZED = 0x87;
-const run = requireMosquittoBinary();
+const run = requireMosquittoBinary() && requireOpenssl();
 const compose = loadCompose(TEST_VARIABLES);
 const ledger = ledgerReplicas(compose)[0]!;
 const [sim1, sim2] = deviceSims(compose) as [DeviceSim, DeviceSim];
 const LEDGER = ledgerAccount(ledger);
-const PUMP1 = deviceAccount(sim1);
-const PUMP2 = deviceAccount(sim2);
+const PUMP1 = { ...deviceIdentity(sim1), username: deviceIdentity(sim1).id };
+const PUMP2 = { ...deviceIdentity(sim2), username: deviceIdentity(sim2).id };
 const ledgerPort = hostAndPort(ledger.env['MQTT_URL']!).port;
 const devicePort = hostAndPort(sim1.fleet.url).port;
 const group = loadConfig(ledger.env).mqttSharedGroup;
@@ -49,17 +52,27 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
 (run ? describe : describe.skip)('the Mosquitto policy docker-compose.yml ships', () => {
   let broker: DeployedMosquitto;
   let probes: Probe[] = [];
+  /** The device's certificate and key, and the CA, as the simulator's container has them. */
+  const tlsOf = (d: typeof PUMP1) => {
+    const file = (p: string) => readFileSync(broker.hostPath(sim1.service, p));
+    return { ca: file(d.caFile), cert: file(d.certFile), key: file(d.keyFile) };
+  };
   const device = async (
-    account: typeof PUMP1,
+    identity: typeof PUMP1,
     clientId?: string,
     protocolVersion: 4 | 5 = 5,
     will?: IClientOptions['will'],
   ) => {
-    const p = await connectProbe(broker.url(devicePort), account, {
-      protocolVersion,
-      ...(clientId ? { clientId } : {}),
-      ...(will ? { will } : {}),
-    });
+    const p = await connectProbe(
+      broker.url(devicePort),
+      {},
+      {
+        ...tlsOf(identity),
+        protocolVersion,
+        ...(clientId ? { clientId } : {}),
+        ...(will ? { will } : {}),
+      },
+    );
     probes.push(p);
     return p;
   };
@@ -192,23 +205,54 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
     expect(pump2.received).toEqual([]);
   });
 
-  it('refuses a client without credentials, on both listeners', async () => {
-    for (const port of [devicePort, ledgerPort])
-      expect(await refusalCode(broker.url(port), {})).toBe(NOT_AUTHORIZED);
+  it('reaches the device listener only over TLS with a certificate of the shipped CA', async () => {
+    const url = broker.url(devicePort);
+    expect(url.startsWith('mqtts://')).toBe(true);
+    const ca = tlsOf(PUMP1).ca;
+    // No certificate (a password does not help), or a certificate from another CA: refused in
+    // the handshake, before MQTT.
+    await expect(connectProbe(url, {}, { ca })).rejects.toThrow(/certificate|socket|closed/i);
+    await expect(
+      connectProbe(url, { username: PUMP1.username, password: 'demo-pump-1-secret' }, { ca }),
+    ).rejects.toThrow();
+    const pki = makeTestPki();
+    try {
+      const stranger = pki.newCa('stranger');
+      const forged = stranger.issue('forged', PUMP1.username);
+      await expect(
+        connectProbe(
+          url,
+          {},
+          { ca, cert: readFileSync(forged.cert), key: readFileSync(forged.key) },
+        ),
+      ).rejects.toThrow();
+    } finally {
+      pki.remove();
+    }
+    // Plain MQTT to the TLS port is not MQTT to it.
+    await expect(
+      connectProbe(url.replace('mqtts://', 'mqtt://'), {}, { connectTimeout: 2000 }),
+    ).rejects.toThrow();
+    // With its certificate, the device is in (and a username it claims changes nothing).
+    const p = await connectProbe(url, { username: PUMP2.username }, tlsOf(PUMP1));
+    probes.push(p);
+    expect(await publishCode(p, commandTopics(PUMP1.username).ack)).toBe(0);
+    expect(await publishCode(p, commandTopics(PUMP2.username).ack)).toBe(NOT_AUTHORIZED);
   });
 
-  it('refuses a wrong password and an unknown account', async () => {
+  it('refuses the ledger listener without credentials, with a wrong password, to a device', async () => {
     // Mosquitto 2.0 answers every refusal with 0x87 (not authorised), telling nothing more.
-    for (const port of [devicePort, ledgerPort])
-      for (const account of [
-        { ...PUMP1, password: PUMP2.password },
-        { ...LEDGER, password: 'guess' },
-        { username: 'pump-99', password: 'x' },
-      ])
-        expect(await refusalCode(broker.url(port), account)).toBe(NOT_AUTHORIZED);
+    for (const account of [
+      {},
+      { ...LEDGER, password: 'guess' },
+      { username: 'pump-99', password: 'x' },
+      // Devices have certificates, not passwords: none can log in on the ledger's listener.
+      { username: PUMP1.username, password: 'demo-pump-1-secret' },
+    ])
+      expect(await refusalCode(broker.url(ledgerPort), account)).toBe(NOT_AUTHORIZED);
   });
 
-  it('makes the client id the username on the device listener: pump-1 cannot pose as pump-2', async () => {
+  it('makes the client id the certificate’s name on the device listener: pump-1 cannot pose as pump-2', async () => {
     const l = await ledgerProbe();
     const pump2 = await device(PUMP2, PUMP2.username);
     const impostor = await device(PUMP1, PUMP2.username);
@@ -219,21 +263,9 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
     expect(await publishCode(pump2, theirs.ack)).toBe(0);
     await l.waitFor(theirs.ack);
     expect(pump2.closed()).toBe(false);
-    // One account, one session: a second pump-1 connection replaces the first.
+    // One certificate, one session: a second pump-1 connection replaces the first.
     await device(PUMP1, 'any-other-id');
     await waitFor(() => impostor.closed(), 'the first pump-1 connection to be replaced');
-  });
-
-  it('binds no client id on the ledger listener, which is why compose never publishes it', async () => {
-    const pump2 = await device(PUMP2);
-    const onLedgerListener = await connectProbe(broker.url(ledgerPort), PUMP1, {
-      clientId: PUMP2.username,
-    });
-    probes.push(onLedgerListener);
-    // The ACL still holds (it is keyed on the username), but pump-2's session was taken over.
-    const theirs = commandTopics(PUMP2.username);
-    expect(await publishCode(onLedgerListener, theirs.ack)).toBe(NOT_AUTHORIZED);
-    await waitFor(() => pump2.closed(), 'pump-2 to be disconnected by the takeover');
   });
 
   it('disconnects a client whose packet exceeds max_packet_size', async () => {
@@ -249,7 +281,7 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
     await waitFor(() => v4.closed(), 'the broker to drop the connection');
   });
 
-  it('carries the real ledger and simulator through a command, with compose’s accounts', async () => {
+  it('carries the real ledger and simulator (over TLS, with its certificate) through a command', async () => {
     const {
       LEDGER_STORE: _s,
       EVENTSTORE_URL: _e,
@@ -262,7 +294,17 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
       MQTT_URL: broker.url(ledgerPort),
       HTTP_HOST: '127.0.0.1',
     });
-    const fleet = await startFleet({ ...sim1.fleet, url: broker.url(devicePort) });
+    const tls = sim1.fleet.tls!;
+    const fleet = await startFleet({
+      ...sim1.fleet,
+      url: broker.url(devicePort),
+      // The simulator's own flags, pointed at the files its container would see.
+      tls: {
+        caFile: broker.hostPath(sim1.service, tls.caFile!),
+        certFile: broker.hostPath(sim1.service, tls.certFile!),
+        keyFile: broker.hostPath(sim1.service, tls.keyFile!),
+      },
+    });
     try {
       const auth = { authorization: `Bearer ${TEST_TOKENS[1]}` };
       const issued = await service.http(

@@ -48,12 +48,18 @@ export const REWRITTEN_DIRECTIVES = [
   'autosave_interval',
   'password_file',
   'acl_file',
+  'cafile',
+  'certfile',
+  'keyfile',
 ] as const;
 
 export interface ConfRewrite {
   /** Shipped listener port → the loopback port the test broker listens on. */
   readonly ports: ReadonlyMap<number, number>;
-  /** Shipped path (as the container sees it) → the copy the test broker reads. */
+  /**
+   * Shipped path (as the container sees it) → the copy the test broker reads; a mounted
+   * directory maps every file under it.
+   */
   readonly files: ReadonlyMap<string, string>;
 }
 
@@ -70,8 +76,11 @@ export function rewriteForTest(text: string, rewrite: ConfRewrite): string {
           return `listener ${port} 127.0.0.1`;
         }
         case 'password_file':
-        case 'acl_file': {
-          const copy = rewrite.files.get(value);
+        case 'acl_file':
+        case 'cafile':
+        case 'certfile':
+        case 'keyfile': {
+          const copy = copyOf(rewrite.files, value);
           if (!copy) throw new Error(`"${line}": compose mounts nothing at ${value}`);
           return `${key} ${copy}`;
         }
@@ -85,4 +94,13 @@ export function rewriteForTest(text: string, rewrite: ConfRewrite): string {
       }
     })
     .join('\n');
+}
+
+/** The copy of `path`: a mounted file's, or the file under a mounted directory's copy. */
+function copyOf(files: ReadonlyMap<string, string>, path: string): string | undefined {
+  const exact = files.get(path);
+  if (exact) return exact;
+  for (const [target, copy] of files)
+    if (path.startsWith(`${target}/`)) return `${copy}/${path.slice(target.length + 1)}`;
+  return undefined;
 }

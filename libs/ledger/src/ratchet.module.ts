@@ -130,6 +130,15 @@ const FROM_OPTIONS: Provider[] = [
               url: o.mqttUrl,
               ...(o.mqttUsername ? { username: o.mqttUsername } : {}),
               ...(o.mqttPassword ? { password: o.mqttPassword } : {}),
+              ...(o.mqttCaFile || o.mqttCertFile || o.mqttKeyFile
+                ? {
+                    tls: {
+                      ...(o.mqttCaFile ? { caFile: o.mqttCaFile } : {}),
+                      ...(o.mqttCertFile ? { certFile: o.mqttCertFile } : {}),
+                      ...(o.mqttKeyFile ? { keyFile: o.mqttKeyFile } : {}),
+                    },
+                  }
+                : {}),
             }
           : undefined),
     }),

@@ -14,6 +14,10 @@ Broker and fleet
   --url <url>                     broker (default mqtt://127.0.0.1:1883, the ledger's embedded broker)
   --username <name>               broker account (or put it in the URL)
   --password <secret>
+  --ca <file>                     TLS (mqtts://host:8883): the CA that signed the broker's
+                                  certificate (default: Node's public CAs); always verified
+  --cert <file>, --key <file>     the device's client certificate and key (PEM); a broker with
+                                  use_identity_as_username takes its common name as the username
   --protocol <auto|5|4>           MQTT version; auto tries 5, then 3.1.1 (default auto)
   --devices <n>                   how many devices, named <prefix>-1 … <prefix>-<n> (default 10)
   --prefix <text>                 device id prefix (default device)

@@ -51,6 +51,7 @@ describe('parseArgs', () => {
       ...['--failure-rate', '0.3', '--spoof-rate', '0.4', '--replay-rate', '0.5'],
       ...['--replay-buffer', '7', '--reconnect-every-ms', '3000', '--execute-expired', '--quiet'],
       ...['--username', 'u', '--password', 'p', '--protocol', '4'],
+      ...['--ca', 'ca.crt', '--cert', 'a.crt', '--key', 'a.key'],
       ...['--clean-session', '--session-expiry-seconds', '30', '--no-presence'],
       ...['--offline-every-ms', '9000', '--offline-for-ms', '1500'],
       ...[
@@ -70,6 +71,7 @@ describe('parseArgs', () => {
       reconnectEveryMs: 3000,
       username: 'u',
       password: 'p',
+      tls: { caFile: 'ca.crt', certFile: 'a.crt', keyFile: 'a.key' },
       protocol: 4,
       cleanSession: true,
       sessionExpirySeconds: 30,
@@ -92,6 +94,10 @@ describe('parseArgs', () => {
     });
   });
 
+  it('leaves TLS off without --ca, --cert or --key', () => {
+    expect(run('--url', 'mqtts://b:8883').fleet.tls).toBeUndefined();
+  });
+
   it('reconnects periodically when replays are asked for without a reconnect period', () => {
     expect(run('--replay-rate', '0.1').fleet.reconnectEveryMs).toBe(DEFAULT_REPLAY_RECONNECT_MS);
     expect(run().fleet.reconnectEveryMs).toBeUndefined();
@@ -108,7 +114,7 @@ describe('parseArgs', () => {
       ...['replay-buffer', 'reconnect-every-ms', 'quiet', 'help'],
       ...['clean-session', 'session-expiry-seconds', 'no-presence'],
       ...['offline-every-ms', 'offline-for-ms', 'unclean-offline-rate'],
-      ...['stale-will-rate', 'replayed-birth-rate'],
+      ...['stale-will-rate', 'replayed-birth-rate', 'ca', 'cert', 'key'],
     ];
     for (const f of flags) expect(HELP).toContain(`--${f}`);
   });

@@ -3,7 +3,7 @@
  * are the library's own (`resolveBehaviour`, `fleetDeviceIds`), so both refuse the same things.
  */
 import { parseArgs as parseNodeArgs } from 'node:util';
-import type { MqttProtocolChoice } from '@ratchet/mqtt';
+import type { MqttProtocolChoice, MqttTlsFiles } from '@ratchet/mqtt';
 import { resolveBehaviour, type BehaviourOptions } from '../behaviour/behaviour.options.js';
 import {
   DEFAULT_URL,
@@ -56,6 +56,9 @@ const OPTIONS = {
   url: text,
   username: text,
   password: text,
+  ca: text,
+  cert: text,
+  key: text,
   protocol: text,
   prefix: text,
   'device-ids': text,
@@ -84,6 +87,12 @@ function protocol(v: string | undefined): MqttProtocolChoice | undefined {
   if (v === undefined || v === 'auto') return v;
   if (v === '5' || v === '4') return Number(v) as 4 | 5;
   throw new RangeError(`--protocol must be auto, 5 or 4 (MQTT 3.1.1), not "${v}"`);
+}
+
+/** `--ca`, `--cert`, `--key` as paths (read, and checked, when the fleet starts). */
+function tlsFiles(s: Record<string, string | undefined>): MqttTlsFiles | undefined {
+  const files = defined({ caFile: s['ca'], certFile: s['cert'], keyFile: s['key'] });
+  return Object.keys(files).length > 0 ? files : undefined;
 }
 
 export function parseArgs(argv: readonly string[]): CliCommand {
@@ -129,6 +138,7 @@ export function parseArgs(argv: readonly string[]): CliCommand {
         sessionExpirySeconds: int('session-expiry-seconds', s['session-expiry-seconds']),
         username: s['username'],
         password: s['password'],
+        tls: tlsFiles(s),
         protocol: protocol(s['protocol']),
       }),
     };

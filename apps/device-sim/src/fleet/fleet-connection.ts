@@ -4,6 +4,7 @@
  * answer buffer are the SDK's; what it adds is misbehaviour — going offline and back, cleanly
  * or not (see presence-plan.ts), stale wills and replayed births, replays after a reconnect.
  */
+import type tls from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { DeviceLink, MemoryDeviceStore, type Answer } from '@ratchet/device';
 import { encodePresence, errorMessage, presenceTopic, silentLogger } from '@ratchet/mqtt';
@@ -29,7 +30,11 @@ export class FleetConnection implements AnswerPublisher {
   constructor(
     readonly index: number,
     private readonly clientId: string,
-    private readonly o: FleetOptions & { readonly url: string },
+    private readonly o: FleetOptions & {
+      readonly url: string;
+      /** The socket's TLS options, from `o.tls` (read and checked by `startFleet`). */
+      readonly socketTls?: tls.ConnectionOptions;
+    },
     private readonly behaviour: BehaviourOptions,
     seed: number,
   ) {
@@ -74,6 +79,7 @@ export class FleetConnection implements AnswerPublisher {
       ...(this.o.now ? { now: this.o.now } : {}),
       ...(this.o.username !== undefined ? { username: this.o.username } : {}),
       ...(this.o.password !== undefined ? { password: this.o.password } : {}),
+      ...(this.o.socketTls ? { tls: this.o.socketTls } : {}),
     });
     link.on('connected', ({ epoch }) => this.began(epoch));
     link.on('disconnected', () =>

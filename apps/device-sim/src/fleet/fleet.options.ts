@@ -1,6 +1,6 @@
 /** What `startFleet` takes, and the pure parts of turning it into devices and connections. */
 import { isDeviceId } from '@ratchet/lifecycle';
-import type { MqttLogger, MqttProtocolChoice } from '@ratchet/mqtt';
+import type { MqttLogger, MqttProtocolChoice, MqttTlsFiles } from '@ratchet/mqtt';
 import type { BehaviourOptions } from '../behaviour/behaviour.options.js';
 import type { SimEventListener } from '../device/sim-event.js';
 
@@ -46,6 +46,12 @@ export interface FleetOptions {
   readonly presence?: boolean;
   readonly username?: string;
   readonly password?: string;
+  /**
+   * TLS files for an `mqtts://` URL: `caFile` (the broker's CA), `certFile` and `keyFile` (the
+   * device's client certificate; a broker with `use_identity_as_username` takes its common name
+   * as the username). Checked before connecting; the broker's certificate is always verified.
+   */
+  readonly tls?: MqttTlsFiles;
   /** Default `'auto'`: MQTT 5, or 3.1.1 when the broker refuses it (Aedes). */
   readonly protocol?: MqttProtocolChoice;
   readonly onEvent?: SimEventListener;

@@ -2,6 +2,7 @@
  * `startFleet`: N simulated devices over a few MQTT connections. Resolves once every device is
  * subscribed, so a test may publish intents right away.
  */
+import { mqttTlsOptions } from '@ratchet/mqtt';
 import { resolveBehaviour } from '../behaviour/behaviour.options.js';
 import { sumStats, type DeviceStats } from '../device/device-stats.js';
 import { SimulatedDevice } from '../device/simulated-device.js';
@@ -40,11 +41,17 @@ export interface Fleet {
   close(): Promise<void>;
 }
 
+/** The simulator's flags, named in messages about its TLS files. */
+const SIM_TLS_NAMES = { caFile: '--ca', certFile: '--cert', keyFile: '--key', url: '--url' };
+
 /** Enough parallel CONNECTs to start 1,000 single-device connections quickly, not all at once. */
 const CONNECT_CONCURRENCY = 16;
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
-  const o = { ...options, url: options.url ?? DEFAULT_URL };
+  const url = options.url ?? DEFAULT_URL;
+  // Before any connection: a missing or expired certificate is named, not retried.
+  const socketTls = mqttTlsOptions(url, options.tls, SIM_TLS_NAMES);
+  const o = { ...options, url, ...(socketTls ? { socketTls } : {}) };
   const behaviour = resolveBehaviour(o.behaviour);
   const ids = fleetDeviceIds(o);
   const seed = o.seed ?? randomSeed();

@@ -2,7 +2,7 @@ import { Inject, Optional } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { STATUSES } from '@ratchet/lifecycle';
 import { isListCursor, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
-import { LedgerError } from '../errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { toCommandView } from '../get-command/command-view.js';
 import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
@@ -39,7 +39,7 @@ export class ListCommandsHandler implements IQueryHandler<ListCommandsQuery, Com
   async execute({ criteria }: ListCommandsQuery): Promise<CommandList> {
     if (!this.readModels) throw new ReadModelsUnavailableError('ListCommandsQuery');
     const problems = problemsWith(criteria);
-    if (problems.length > 0) throw new LedgerError('invalid_request', problems);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
     const page = await this.readModels.listCommands({
       ...(criteria.deviceId !== undefined ? { deviceId: criteria.deviceId } : {}),
       ...(criteria.status !== undefined ? { status: criteria.status } : {}),

@@ -18,6 +18,7 @@ import {
   closeWithin,
   connectMqtt,
   encodeState,
+  TLS_OPTION_NAMES,
   isTlsFailure,
   mqttTlsOptions,
   sharedFilter,
@@ -25,7 +26,7 @@ import {
   withinMs,
 } from '@ratchet/mqtt';
 import type { CommandStateMessage } from '@ratchet/read-models';
-import { DeviceInbox } from './device-inbox.mqtt-controller.js';
+import { DeviceInbox, InboxRetriesExhaustedError } from './device-inbox.mqtt-controller.js';
 import type { IntentPublisher } from '../options/intent-publisher.port.js';
 import { InstanceMetadata } from '../services/instance-metadata.js';
 import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
@@ -69,7 +70,9 @@ export class MqttGateway
     const o = this.options.mqtt;
     if (!o) return;
     // Before any connection: a bad file stops the start with its name, not a reconnect loop.
-    this.tls = mqttTlsOptions(o.url, o.tls);
+    const { mqttCaFile, mqttCertFile, mqttKeyFile } = this.options;
+    const flat = [mqttCaFile, mqttCertFile, mqttKeyFile].some((f) => f !== undefined);
+    this.tls = mqttTlsOptions(o.url, o.tls, flat ? FLAT_TLS_NAMES : TLS_OPTION_NAMES);
     if (this.tls) {
       this.logger.log(
         `MQTT over TLS: the broker's certificate is verified against ` +
@@ -179,6 +182,8 @@ export class MqttGateway
           (topic, payload, packet) => this.inbox.handle(topic, payload, packet),
           {
             logger: this.logger,
+            // A store outage longer than the inbox's retries: get the message again.
+            redeliverOn: (e) => e instanceof InboxRetriesExhaustedError,
           },
         ),
     });
@@ -258,6 +263,14 @@ export class MqttGateway
  * commit more concurrent appends to batch.
  */
 export const DEFAULT_INBOX_CONNECTIONS = 16;
+
+/** How `forRoot`'s flat settings name the TLS files in messages. */
+const FLAT_TLS_NAMES = {
+  caFile: 'mqttCaFile',
+  certFile: 'mqttCertFile',
+  keyFile: 'mqttKeyFile',
+  url: 'mqttUrl',
+};
 
 /** After leaving the shared group: wait until no message came for this long (at most the max). */
 const SETTLE_QUIET_MS = 300;

@@ -41,6 +41,14 @@ export interface RatchetConnectionSettings {
   readonly mqttUrl?: string;
   readonly mqttUsername?: string;
   readonly mqttPassword?: string;
+  /**
+   * TLS for an `mqtts://` `mqttUrl`: the CA that signed the broker's certificate (default Node's
+   * public CAs), and a client certificate and its key. Checked at start-up; the broker's
+   * certificate is always verified. See docs/security.md.
+   */
+  readonly mqttCaFile?: string;
+  readonly mqttCertFile?: string;
+  readonly mqttKeyFile?: string;
   /** Connections in the pool the module opens (default 10). */
   readonly databasePoolSize?: number;
 }
