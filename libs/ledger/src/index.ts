@@ -7,6 +7,7 @@ export {
 } from './storage/open-ledger-storage.js';
 export * from './options/ratchet.options.js';
 export * from './errors.js';
+export * from './ratchet-exception.filter.js';
 export * from './services/ledger-clock.js';
 export * from './services/instance-metadata.js';
 export * from './logging/log-context.js';
