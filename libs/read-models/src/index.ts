@@ -58,10 +58,15 @@ export { portLogReader } from './rebuild/log-reader.js';
 export type { LogReader } from './rebuild/log-reader.js';
 export { estimateLogSize, sqlLogReader } from './rebuild/sql-log-reader.js';
 export { listCommands } from './command-status/list-commands.js';
-export { ALL_TIME, listDeviceCommands } from './audit/device-commands.js';
+export { ALL_TIME, listDeviceCommands, listIssuerCommands } from './audit/device-commands.js';
 export type { AuditCursor, AuditPage } from './audit/device-commands.js';
 export { listLateResults } from './audit/late-results.js';
-export { allPages, deviceHistory, lateResultHistory } from './audit/command-history.js';
+export {
+  allPages,
+  deviceHistory,
+  issuerHistory,
+  lateResultHistory,
+} from './audit/command-history.js';
 export type { CommandHistoryEntry } from './audit/command-history.js';
 export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-lines.js';
 export type { HistoryLine } from './audit/history-lines.js';

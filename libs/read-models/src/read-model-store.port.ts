@@ -16,6 +16,8 @@ export interface CommandRecord {
 export interface ListCommandsFilter {
   readonly deviceId?: string;
   readonly status?: CommandStatus;
+  /** Who issued it: metadata.issuedBy of its CommandRequested. */
+  readonly issuedBy?: string;
   /** 1 to 500. */
   readonly limit: number;
   /** A cursor from a previous page's `next`. */

@@ -6,6 +6,7 @@ import { InvalidRequestError } from '../errors.js';
 import { toCommandView } from '../get-command/command-view.js';
 import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
+import { issuerProblem } from '../services/instance-metadata.js';
 import {
   type CommandList,
   DEFAULT_LIST_LIMIT,
@@ -15,7 +16,14 @@ import {
 } from './list-commands.query.js';
 
 /** The bus has callers besides HTTP: the criteria are checked here too. */
-const problemsWith = ({ deviceId, status, limit, after }: ListCommandsCriteria): string[] => [
+const problemsWith = ({
+  deviceId,
+  status,
+  issuedBy,
+  limit,
+  after,
+}: ListCommandsCriteria): string[] => [
+  ...(issuedBy !== undefined && issuerProblem(issuedBy) !== null ? [issuerProblem(issuedBy)!] : []),
   ...(deviceId !== undefined && !DEVICE_ID_PATTERN.test(deviceId)
     ? [`deviceId must match ${DEVICE_ID_PATTERN.source}`]
     : []),
@@ -43,6 +51,7 @@ export class ListCommandsHandler implements IQueryHandler<ListCommandsQuery, Com
     const page = await this.readModels.listCommands({
       ...(criteria.deviceId !== undefined ? { deviceId: criteria.deviceId } : {}),
       ...(criteria.status !== undefined ? { status: criteria.status } : {}),
+      ...(criteria.issuedBy !== undefined ? { issuedBy: criteria.issuedBy } : {}),
       limit: criteria.limit ?? DEFAULT_LIST_LIMIT,
       after: criteria.after ?? null,
     });
