@@ -77,3 +77,7 @@ export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-l
 export type { HistoryLine } from './audit/history-lines.js';
 export { describeProjections } from './rebuild/projection-overview.js';
 export type { ProjectionOverview } from './rebuild/projection-overview.js';
+export {
+  type SubscriptionCheckpoints,
+  sqlSubscriptionCheckpoints,
+} from './subscriptions/subscription-checkpoints.js';
