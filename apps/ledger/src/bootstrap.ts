@@ -58,7 +58,13 @@ export async function startLedger(
     );
     const credentials = new ApiCredentialRegistry(config.apiCredentials);
     app = await NestFactory.create<NestExpressApplication>(
-      LedgerAppModule.forRoot(config, { eventStore: store, readModels, mqttUrl, credentials }),
+      LedgerAppModule.forRoot(config, {
+        eventStore: store,
+        readModels,
+        mqttUrl,
+        credentials,
+        ...(embeddedBroker ? { inProcessBroker: embeddedBroker } : {}),
+      }),
       {
         bodyParser: false,
         ...(logger === undefined ? {} : { logger }),

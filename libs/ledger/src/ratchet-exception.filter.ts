@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { LedgerError, RATCHET_ERROR_STATUS } from './errors.js';
 import { toCommandView } from './get-command/command-view.js';
 import { GroupError, type GroupErrorCode } from './groups/group-error.js';
+import { FleetError, type FleetErrorCode } from './fleets/fleet-error.js';
 import { ReadModelsUnavailableError } from './read-models-unavailable.error.js';
 
 const GROUP_STATUS: Readonly<Record<GroupErrorCode, number>> = {
@@ -11,6 +12,17 @@ const GROUP_STATUS: Readonly<Record<GroupErrorCode, number>> = {
   group_full: 413,
   not_found: 404,
   not_a_member: 404,
+  read_model_behind: 503,
+};
+
+const FLEET_STATUS: Readonly<Record<FleetErrorCode, number>> = {
+  invalid_request: 400,
+  too_large: 413,
+  not_found: 404,
+  id_conflict: 409,
+  not_pausable: 409,
+  not_resumable: 409,
+  not_cancellable: 409,
   read_model_behind: 503,
 };
 
@@ -37,6 +49,8 @@ export interface RatchetErrorResponse {
     readonly message: string[];
     /** The command as it is, with a 409. */
     readonly command?: unknown;
+    /** The fleet command as it is, with a 409 of a fleet command. */
+    readonly fleetCommand?: unknown;
   };
 }
 
@@ -45,12 +59,17 @@ export function ratchetErrorResponse(e: unknown): RatchetErrorResponse | null {
   let status: number;
   let messages: string[];
   let code: string;
-  let extra: { command?: unknown } = {};
+  let extra: { command?: unknown; fleetCommand?: unknown } = {};
   if (e instanceof LedgerError) {
     status = RATCHET_ERROR_STATUS[e.code];
     messages = [...e.messages];
     code = e.code;
     if (e.state) extra = { command: toCommandView(e.state, null) };
+  } else if (e instanceof FleetError) {
+    status = FLEET_STATUS[e.code];
+    messages = [...e.messages];
+    code = e.code;
+    if (e.fleet) extra = { fleetCommand: e.fleet };
   } else if (e instanceof GroupError) {
     status = GROUP_STATUS[e.code];
     messages = [...e.messages];
@@ -78,7 +97,7 @@ export function ratchetErrorResponse(e: unknown): RatchetErrorResponse | null {
  * 409. Catches only Ratchet's errors, so it can be registered globally (`APP_FILTER`) beside
  * the host's own filters, or on a controller (`@UseFilters(RatchetExceptionFilter)`).
  */
-@Catch(LedgerError, GroupError, ReadModelsUnavailableError)
+@Catch(LedgerError, GroupError, FleetError, ReadModelsUnavailableError)
 export class RatchetExceptionFilter implements ExceptionFilter {
   constructor(@Optional() private readonly adapterHost?: HttpAdapterHost) {}
 

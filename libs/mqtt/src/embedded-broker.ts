@@ -5,6 +5,7 @@
  */
 import net from 'node:net';
 import type { Aedes, AedesOptions } from 'aedes';
+import type { IPublishPacket } from 'mqtt';
 import { errorMessage, silentLogger, type MqttLogger } from './logger.js';
 
 export interface EmbeddedBrokerOptions {
@@ -23,8 +24,35 @@ export interface EmbeddedBroker {
   /** `mqtt://host:port`, for `connectMqtt`. */
   readonly url: string;
   readonly aedes: Aedes;
+  /**
+   * Hands every publish on a topic matching `filters` to `handler` BEFORE the broker accepts it:
+   * the publisher's PUBACK (QoS 1) is sent only once `handler` resolved, and only then is the
+   * message forwarded to subscribers. A handler that rejects closes the publisher's connection
+   * without PUBACK, so its client sends the message again after reconnecting. This keeps inside
+   * the process the promise an external broker keeps: a device answer acknowledged to the device
+   * has been recorded, so a crash of the process loses none (DESIGN.md, "The embedded broker's
+   * promise"). Runs after any authorization already installed. Returns the undo.
+   */
+  takeBeforePuback(filters: readonly string[], handler: InProcessHandler): () => void;
   /** Disconnects every client, then stops listening. Idempotent. */
   close(): Promise<void>;
+}
+
+export type InProcessHandler = (
+  topic: string,
+  payload: Buffer,
+  packet: IPublishPacket,
+) => Promise<void> | void;
+
+/** An MQTT topic filter (`+`, `#`) against a topic name. */
+export function topicMatches(filter: string, topic: string): boolean {
+  const f = filter.split('/');
+  const t = topic.split('/');
+  for (let i = 0; i < f.length; i += 1) {
+    if (f[i] === '#') return true;
+    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
+  }
+  return f.length === t.length;
 }
 
 export class EmbeddedBrokerPortInUseError extends Error {
@@ -71,7 +99,34 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port,
     url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
     aedes,
+    takeBeforePuback: (filters, handler) => takeBeforePuback(aedes, filters, handler),
     close: () => (closing ??= closeAll(server, aedes)),
+  };
+}
+
+function takeBeforePuback(
+  aedes: Aedes,
+  filters: readonly string[],
+  handler: InProcessHandler,
+): () => void {
+  const previous = aedes.authorizePublish;
+  aedes.authorizePublish = (client, packet, callback) => {
+    previous.call(aedes, client, packet, (refused) => {
+      if (refused) return callback(refused);
+      if (!filters.some((f) => topicMatches(f, packet.topic))) return callback(null);
+      const payload = Buffer.isBuffer(packet.payload)
+        ? packet.payload
+        : Buffer.from(packet.payload as string);
+      Promise.resolve()
+        .then(() => handler(packet.topic, payload, packet as unknown as IPublishPacket))
+        .then(
+          () => callback(null),
+          (e: unknown) => callback(e instanceof Error ? e : new Error(errorMessage(e))),
+        );
+    });
+  };
+  return () => {
+    aedes.authorizePublish = previous;
   };
 }
 

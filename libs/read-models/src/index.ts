@@ -48,6 +48,11 @@ export type {
 export { REBUILDABLE_PROJECTIONS, UnknownProjectionError } from './rebuild/rebuildable.js';
 export { isClean, verifyLedger } from './verify/verify-ledger.js';
 export type {
+  FleetProgressCheck,
+  FleetProgressMismatch,
+  FleetSummary,
+} from './verify/fleet-progress-check.js';
+export type {
   MismatchKind,
   ReadModelMismatch,
   VerifyOptions,
@@ -73,3 +78,7 @@ export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-l
 export type { HistoryLine } from './audit/history-lines.js';
 export { describeProjections } from './rebuild/projection-overview.js';
 export type { ProjectionOverview } from './rebuild/projection-overview.js';
+export {
+  type SubscriptionCheckpoints,
+  sqlSubscriptionCheckpoints,
+} from './subscriptions/subscription-checkpoints.js';
