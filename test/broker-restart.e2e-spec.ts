@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { MqttClient } from 'mqtt';
-import { type EmbeddedBroker, startEmbeddedBroker } from '@ratchet/mqtt';
-import { requireMosquitto, startPrivateMosquitto } from '@ratchet/mqtt/testing';
-import { freePort } from '@ratchet/mqtt/testing';
+import {
+  type PrivateMosquitto,
+  freePort,
+  requireMosquitto,
+  startPrivateMosquitto,
+} from '@ratchet/mqtt/testing';
 import {
   type TestLedger,
   connectDevice,
@@ -10,31 +13,43 @@ import {
   startTestLedger,
 } from './support/ledger-harness.js';
 
-/** The broker goes away and comes back on the same port: the ledger reconnects by itself. */
-describe('broker outage', () => {
+// Skips visibly without Mosquitto (it prints why); under CI=true its absence fails instead.
+const haveMosquitto = await requireMosquitto();
+
+/**
+ * The broker goes away and comes back on the same port: the ledger reconnects by itself. An
+ * external Mosquitto (the embedded broker lives and dies with the ledger's process, and takes
+ * device answers in-process: issue 11, fault 6).
+ */
+(haveMosquitto ? describe : describe.skip)('broker outage', () => {
   let ledger: TestLedger;
-  let replacement: EmbeddedBroker | null = null;
+  let broker: PrivateMosquitto | null = null;
   let device: MqttClient | null = null;
 
   beforeAll(async () => {
-    ledger = await startTestLedger();
+    broker = await startPrivateMosquitto(['set_tcp_nodelay true']);
+    ledger = await startTestLedger({ MQTT_URL: broker.url });
   });
   afterAll(async () => {
     await device?.endAsync(true);
     await ledger?.stop();
-    await replacement?.close();
+    await broker?.stop();
   });
 
   it('a command issued while the broker is down is dispatched when it is back, and its answers are read', async () => {
-    const port = ledger.embeddedBroker!.port;
-    await ledger.embeddedBroker!.close();
+    const port = broker!.port;
+    await broker!.stop();
+    broker = null;
     const res = await ledger.http('POST', '/commands', { deviceId: 'valve-1', name: 'open' });
     expect(res.status).toBe(201);
     const id = res.body.commandId as string;
-    expect((await ledger.http('GET', '/health/ready')).status).toBe(503);
+    await eventually(
+      async () => ((await ledger.http('GET', '/health/ready')).status === 503 ? true : undefined),
+      'not ready while the broker is down',
+    );
 
-    replacement = await startEmbeddedBroker({ port });
-    device = await connectDevice(replacement.url);
+    broker = await startPrivateMosquitto(['set_tcp_nodelay true'], port);
+    device = await connectDevice(broker.url);
     const intents: string[] = [];
     device.on('message', (topic) => intents.push(topic));
     await device.subscribeAsync('devices/valve-1/commands/+', { qos: 1 });
@@ -63,9 +78,8 @@ describe('broker outage', () => {
   }, 60_000);
 });
 
-describe('a broker that is not up yet at start-up', () => {
+(haveMosquitto ? describe : describe.skip)('a broker that is not up yet at start-up', () => {
   it('is waited for: the service starts once it answers, and serves', async () => {
-    if (!(await requireMosquitto())) return;
     const port = await freePort();
     const starting = startTestLedger({ MQTT_URL: `mqtt://127.0.0.1:${port}` });
     await new Promise((r) => setTimeout(r, 1_500));

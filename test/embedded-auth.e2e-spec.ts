@@ -26,6 +26,7 @@ const run = requireMosquittoBinary('mosquitto_passwd');
     dir = mkdtempSync(join(tmpdir(), 'ratchet-device-accounts-'));
     file = join(dir, 'passwd');
     execFileSync('mosquitto_passwd', ['-c', '-b', file, 'pump-1', 'pump-1-secret']);
+    execFileSync('mosquitto_passwd', ['-b', file, 'pump-2', 'pump-2-secret']);
     ledger = await startTestLedger({ MQTT_DEVICE_PASSWORD_FILE: file });
   });
   afterAll(async () => {
@@ -71,6 +72,33 @@ const run = requireMosquittoBinary('mosquitto_passwd');
     } finally {
       await device.stop();
     }
+  });
+
+  it('never records an answer a device sends for another device (refused before the ledger takes it)', async () => {
+    const issued = await ledger.http('POST', '/commands', {
+      deviceId: 'pump-2',
+      name: 'open',
+      payload: {},
+    });
+    const id = issued.body.commandId as string;
+    await eventually(async () => {
+      const r = await ledger.http('GET', `/commands/${id}`);
+      return r.body.status === 'sent' ? true : undefined;
+    }, 'the command to be sent');
+    for (const kind of ['ack', 'result']) {
+      const spoofer = await mqtt.connectAsync(ledger.mqttUrl, {
+        protocolVersion: 4,
+        reconnectPeriod: 0,
+        username: 'pump-1',
+        password: 'pump-1-secret',
+      });
+      const closed = new Promise<void>((r) => spoofer.once('close', () => r()));
+      spoofer.publish(`devices/pump-2/commands/${id}/${kind}`, '{"status":"executed"}', { qos: 1 });
+      await closed;
+      spoofer.end(true);
+    }
+    const r = await ledger.http('GET', `/commands/${id}`);
+    expect(r.body).toMatchObject({ status: 'sent', revision: 1 });
   });
 
   it('refuses a client without an account, or with a wrong password', async () => {

@@ -86,6 +86,7 @@ export async function startLedger(
         mqttUrl,
         credentials,
         ...(internal ? { mqttAccount: internal } : {}),
+        ...(embeddedBroker ? { inProcessBroker: embeddedBroker } : {}),
       }),
       {
         bodyParser: false,

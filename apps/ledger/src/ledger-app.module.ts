@@ -2,7 +2,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import type { EventStore } from '@ratchet/event-store';
-import { ApiCredentialRegistry, RatchetModule } from '@ratchet/ledger';
+import { ApiCredentialRegistry, type InProcessBroker, RatchetModule } from '@ratchet/ledger';
 import { HttpErrorFilter, RatchetHttpModule } from '@ratchet/ledger/http';
 import type { ReadModelStore } from '@ratchet/read-models';
 import type { LedgerConfig } from './config/ledger-config.js';
@@ -15,6 +15,8 @@ export interface LedgerRuntime {
   readonly mqttUrl: string;
   /** The ledger's account on the embedded broker when it authenticates (instead of MQTT_USERNAME…). */
   readonly mqttAccount?: { readonly username: string; readonly password: string };
+  /** The embedded broker, when it is the one: device answers are taken from it in-process. */
+  readonly inProcessBroker?: InProcessBroker;
   /** The API credentials in force (replaced on SIGHUP); default: those of the configuration. */
   readonly credentials?: ApiCredentialRegistry;
 }
@@ -48,6 +50,7 @@ export class LedgerAppModule {
             persistentSession: config.mqttUrl !== null,
             sessionExpirySeconds: config.mqttSessionExpirySeconds,
             inboxConnections: config.mqttInboxConnections,
+            ...(runtime.inProcessBroker ? { inProcessBroker: runtime.inProcessBroker } : {}),
             ...(runtime.mqttAccount
               ? runtime.mqttAccount
               : {

@@ -7,6 +7,7 @@ export {
 } from './storage/open-ledger-storage.js';
 export * from './options/ratchet.options.js';
 export * from './errors.js';
+export * from './ratchet-exception.filter.js';
 export * from './services/ledger-clock.js';
 export * from './services/instance-metadata.js';
 export * from './logging/log-context.js';
@@ -50,3 +51,5 @@ export * from './auth/index.js';
 export * from './groups/index.js';
 export * from './fleets/index.js';
 export * from './options/fleet.options.js';
+export * from './host-events/command-events.js';
+export * from './host-events/await-command.service.js';

@@ -82,6 +82,26 @@ describe('fleet commands on the embedded default (PGlite)', () => {
     });
   });
 
+  it("gives every child the fleet command's issuer (metadata.issuedBy), not the system's", async () => {
+    const issued: IssueFleetOutcome = await bus().execute(
+      new IssueFleetCommand(
+        { target: { deviceIds: ['who-1', 'who-2'] }, name: 'unlock' },
+        { issuedBy: 'facilities' },
+      ),
+    );
+    const id = issued.fleet.fleetCommandId;
+    const requestedBy = async (deviceId: string) => {
+      const [first] = await cluster.eventStore.readStream(`command-${fleetChildId(id, deviceId)}`);
+      return first ? [first.type, first.metadata?.issuedBy] : undefined;
+    };
+    await eventually(async () => {
+      expect(await requestedBy('who-1')).toEqual(['CommandRequested', 'facilities']);
+      expect(await requestedBy('who-2')).toEqual(['CommandRequested', 'facilities']);
+    });
+    const [fleetRequested] = await cluster.eventStore.readStream(`fleet-${id}`);
+    expect(fleetRequested?.metadata?.issuedBy).toBe('facilities');
+  });
+
   it('refuses bad bodies (400) and too many devices (413)', async () => {
     const many = Array.from({ length: 10_001 }, (_, i) => `d${i}`);
     expect(

@@ -32,6 +32,7 @@ async function harness(
   protocol: MqttProtocolVersion,
   handler: InboundMessageHandler,
   onError?: () => void,
+  redeliverOn?: (error: unknown) => boolean,
 ): Promise<Harness> {
   const topic = uniqueName('ack-after');
   const pubacks: number[] = [];
@@ -50,7 +51,7 @@ async function harness(
           calls.push(packet);
           return handler(t, payload, packet);
         },
-        onError ? { onError } : {},
+        { ...(onError ? { onError } : {}), ...(redeliverOn ? { redeliverOn } : {}) },
       );
       client.on('packetsend', (p: Packet) => {
         if (p.cmd === 'puback' && p.messageId !== undefined) pubacks.push(p.messageId);
@@ -153,6 +154,29 @@ function suite(
       await waitFor(() => h.calls.length === 3, `${broker} to redeliver the failed message`);
       expect(h.calls[2]!.payload.toString()).toBe('poison-once');
       await waitFor(() => h.pubacks.length === 2, 'the PUBACK of the redelivery');
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('with redeliverOn, a failure it names drops the connection and the message comes back at once', async () => {
+    class GaveUp extends Error {}
+    let failures = 0;
+    const h = await harness(
+      url(),
+      protocol,
+      (_t, payload) => {
+        if (payload.toString() === 'outage' && failures++ === 0) throw new GaveUp('store down');
+      },
+      undefined,
+      (e) => e instanceof GaveUp,
+    );
+    try {
+      await h.pub.client.publishAsync(h.topic, 'outage', { qos: 1 });
+      // No one drops the connection here: the failure itself must get the message back.
+      await waitFor(() => h.calls.length === 2, `${broker} to redeliver after the failure`, 5_000);
+      expect(h.calls[1]!.payload.toString()).toBe('outage');
+      await waitFor(() => h.pubacks.length === 1, 'the PUBACK of the redelivery');
     } finally {
       await h.close();
     }

@@ -34,6 +34,14 @@ export type InboundMessageHandler = (
 export interface AckAfterHandlerOptions {
   /** Called when the handler fails (the message stays unacknowledged). */
   readonly onError?: (error: unknown, packet: IPublishPacket) => void;
+  /**
+   * When this says so for a failure, the connection is dropped (as by a network fault) right
+   * after it: the broker delivers a message without PUBACK again only on a new connection of
+   * the session, and a connection that stays up would leave it stranded until it happens to
+   * drop. mqtt.js reconnects by itself; for a persistent session the broker then sends every
+   * message still unacknowledged, in order.
+   */
+  readonly redeliverOn?: (error: unknown) => boolean;
   readonly logger?: MqttLogger;
 }
 
@@ -83,6 +91,12 @@ export function ackAfterHandler(
             logger.error(`MQTT onError hook threw: ${errorMessage(e)}`);
           }
           callback(error instanceof Error ? error : new Error(errorMessage(error)));
+          if (options.redeliverOn?.(error) && client.stream === stream && client.connected) {
+            logger.warn(
+              `MQTT message ${String(packet.messageId)} left without PUBACK: reconnecting so that the broker delivers it again`,
+            );
+            stream.destroy();
+          }
         },
       );
   };

@@ -5,8 +5,10 @@
  */
 import net from 'node:net';
 import type { Aedes, AedesOptions } from 'aedes';
+import type { IPublishPacket } from 'mqtt';
 import { errorMessage, silentLogger, type MqttLogger } from './logger.js';
 import { embeddedAuthHooks, type EmbeddedBrokerAuth } from './broker-auth/embedded-auth.js';
+import { topicMatches } from './broker-auth/broker-acl.js';
 
 export interface EmbeddedBrokerOptions {
   /** Default `127.0.0.1`: an anonymous broker should not face the network by accident. */
@@ -31,9 +33,25 @@ export interface EmbeddedBroker {
   /** `mqtt://host:port`, for `connectMqtt` (loopback when it listens on every interface). */
   readonly url: string;
   readonly aedes: Aedes;
+  /**
+   * Hands every publish on a topic matching `filters` to `handler` BEFORE the broker accepts it:
+   * the publisher's PUBACK (QoS 1) is sent only once `handler` resolved, and only then is the
+   * message forwarded to subscribers. A handler that rejects closes the publisher's connection
+   * without PUBACK, so its client sends the message again after reconnecting. This keeps inside
+   * the process the promise an external broker keeps: a device answer acknowledged to the device
+   * has been recorded, so a crash of the process loses none (DESIGN.md, "The embedded broker's
+   * promise"). Runs after any authorization already installed. Returns the undo.
+   */
+  takeBeforePuback(filters: readonly string[], handler: InProcessHandler): () => void;
   /** Disconnects every client, then stops listening. Idempotent. */
   close(): Promise<void>;
 }
+
+export type InProcessHandler = (
+  topic: string,
+  payload: Buffer,
+  packet: IPublishPacket,
+) => Promise<void> | void;
 
 export class EmbeddedBrokerPortInUseError extends Error {
   override readonly name = 'EmbeddedBrokerPortInUseError';
@@ -94,6 +112,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     port,
     url: `mqtt://${urlHost(host)}:${port}`,
     aedes,
+    takeBeforePuback: (filters, handler) => takeBeforePuback(aedes, filters, handler),
     close: () => (closing ??= closeAll(server, aedes)),
   };
 }
@@ -106,6 +125,32 @@ const urlHost = (host: string): string => {
 
 const isLoopback = (host: string): boolean =>
   host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+function takeBeforePuback(
+  aedes: Aedes,
+  filters: readonly string[],
+  handler: InProcessHandler,
+): () => void {
+  const previous = aedes.authorizePublish;
+  aedes.authorizePublish = (client, packet, callback) => {
+    previous.call(aedes, client, packet, (refused) => {
+      if (refused) return callback(refused);
+      if (!filters.some((f) => topicMatches(f, packet.topic))) return callback(null);
+      const payload = Buffer.isBuffer(packet.payload)
+        ? packet.payload
+        : Buffer.from(packet.payload as string);
+      Promise.resolve()
+        .then(() => handler(packet.topic, payload, packet as unknown as IPublishPacket))
+        .then(
+          () => callback(null),
+          (e: unknown) => callback(e instanceof Error ? e : new Error(errorMessage(e))),
+        );
+    });
+  };
+  return () => {
+    aedes.authorizePublish = previous;
+  };
+}
 
 function listen(server: net.Server, host: string, port: number): Promise<void> {
   return new Promise((resolve, reject) => {

@@ -58,12 +58,21 @@ export { portLogReader } from './rebuild/log-reader.js';
 export type { LogReader } from './rebuild/log-reader.js';
 export { estimateLogSize, sqlLogReader } from './rebuild/sql-log-reader.js';
 export { listCommands } from './command-status/list-commands.js';
-export { ALL_TIME, listDeviceCommands } from './audit/device-commands.js';
+export { ALL_TIME, listDeviceCommands, listIssuerCommands } from './audit/device-commands.js';
 export type { AuditCursor, AuditPage } from './audit/device-commands.js';
 export { listLateResults } from './audit/late-results.js';
-export { allPages, deviceHistory, lateResultHistory } from './audit/command-history.js';
+export {
+  allPages,
+  deviceHistory,
+  issuerHistory,
+  lateResultHistory,
+} from './audit/command-history.js';
 export type { CommandHistoryEntry } from './audit/command-history.js';
 export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-lines.js';
 export type { HistoryLine } from './audit/history-lines.js';
 export { describeProjections } from './rebuild/projection-overview.js';
 export type { ProjectionOverview } from './rebuild/projection-overview.js';
+export {
+  type SubscriptionCheckpoints,
+  sqlSubscriptionCheckpoints,
+} from './subscriptions/subscription-checkpoints.js';

@@ -40,6 +40,22 @@ const cli = async (env: Record<string, string>, ...argv: string[]) => {
   return { code, out: out.join('\n'), err: err.join('\n'), lines: out };
 };
 
+const requestedData = (id: string, deviceId: string, s: number) => ({
+  commandId: id,
+  deviceId,
+  name: 'set-speed',
+  payload: { rpm: 1 },
+  requestedAt: at(s),
+  ackTimeoutMs: 1000,
+  timeoutMs: 5000,
+  expiresInMs: 60_000,
+  retry: { maxAttempts: 1, on: [] },
+  attempt: 1,
+  retryOf: null,
+  rootCommandId: id,
+  fingerprint: 'f',
+});
+
 /** An executed command, one that timed out and then got its result, and a broken stream. */
 const seed = async (store: EventStore, deviceId: string) => {
   const append = async (id: string, events: [string, Record<string, unknown>][]) => {
@@ -48,24 +64,7 @@ const seed = async (store: EventStore, deviceId: string) => {
     }
   };
   const requested = (id: string, s: number) =>
-    [
-      'CommandRequested',
-      {
-        commandId: id,
-        deviceId,
-        name: 'set-speed',
-        payload: { rpm: 1 },
-        requestedAt: at(s),
-        ackTimeoutMs: 1000,
-        timeoutMs: 5000,
-        expiresInMs: 60_000,
-        retry: { maxAttempts: 1, on: [] },
-        attempt: 1,
-        retryOf: null,
-        rootCommandId: id,
-        fingerprint: 'f',
-      },
-    ] as [string, Record<string, unknown>];
+    ['CommandRequested', requestedData(id, deviceId, s)] as [string, Record<string, unknown>];
   const [executed, late, broken] = [randomUUID(), randomUUID(), randomUUID()];
   await append(executed, [
     requested(executed, 0),
@@ -100,6 +99,7 @@ describe('ledger CLI: input', () => {
       'projections rebuild',
       'verify',
       'audit device',
+      'audit issuer',
       'audit late-results',
       'export command',
       'export device',
@@ -197,7 +197,8 @@ describePostgres(`ledger CLI on PostgreSQL${reachable ? '' : ` (no server at ${s
     for (const name of ['command_status', 'device_summary']) {
       const rebuilt = await cli(env, 'projections', 'rebuild', name);
       expect(rebuilt.code).toBe(0);
-      expect(rebuilt.out).toContain(`rebuilt ${name} (version 1) from 7 events`);
+      const version = name === 'command_status' ? 2 : 1;
+      expect(rebuilt.out).toContain(`rebuilt ${name} (version ${version}) from 7 events`);
     }
     const status = await cli(env, 'projections', 'status', '--json');
     expect(status.code).toBe(0);
@@ -244,6 +245,55 @@ describePostgres(`ledger CLI on PostgreSQL${reachable ? '' : ` (no server at ${s
     expect(all.lines).toHaveLength(7);
     const nothing = await cli(env, 'export', 'command', randomUUID());
     expect(nothing.code).toBe(3);
+  });
+
+  it('audits an issuer: the commands it requested in a range, and who caused each event', async () => {
+    const [mine, early, theirs] = [randomUUID(), randomUUID(), randomUUID()];
+    const request = async (id: string, s: number, issuedBy: string) => {
+      await store.append(
+        streamOf(id),
+        [
+          {
+            id: eventIdFor(id, 'CommandRequested'),
+            type: 'CommandRequested',
+            data: { ...requestedData(id, 'cli-lock', s) },
+            metadata: { correlationId: id, causationId: null, issuedBy },
+          },
+        ],
+        'no_stream',
+      );
+    };
+    await request(mine, 40, 'ops');
+    await request(early, 1, 'ops');
+    await request(theirs, 41, 'dashboard');
+    await store.append(
+      streamOf(mine),
+      [
+        {
+          id: eventIdFor(mine, 'CommandCancelled'),
+          type: 'CommandCancelled',
+          data: { at: at(42), reason: 'wrong door' },
+          metadata: { correlationId: mine, causationId: null, issuedBy: 'night-shift' },
+        },
+      ],
+      0n,
+    );
+    expect((await cli(env, 'projections', 'rebuild', 'command_status')).code).toBe(0);
+    const human = await cli(env, 'audit', 'issuer', 'ops', '--from', at(30), '--to', at(100));
+    expect(human.code).toBe(0);
+    expect(human.out).toContain(mine);
+    expect(human.out).not.toContain(early);
+    expect(human.out).not.toContain(theirs);
+    expect(human.out).toMatch(/CommandRequested\s+by ops/);
+    expect(human.out).toMatch(/CommandCancelled\s+by night-shift/);
+    expect(human.out).toContain('1 command');
+    const json = await cli(env, 'audit', 'issuer', 'ops', '--json');
+    const entries = json.lines.map(
+      (l) => JSON.parse(l) as { command: { commandId: string }; events: unknown[] },
+    );
+    expect(entries.map((e) => e.command.commandId)).toEqual([early, mine]);
+    const bad = await cli(env, 'audit', 'issuer', 'ops', '--from', at(50), '--to', at(10));
+    expect(bad.code).toBe(2);
   });
 
   it('exits 1 when verify finds a broken stream, and says what it found (also as JSON)', async () => {

@@ -1,6 +1,12 @@
 import { REBUILDABLE_PROJECTIONS, UnknownProjectionError } from '@ratchet/read-models';
 import { ConfigError, loadConfig } from '../config/ledger-config.js';
-import { auditDevice, auditLateResults, exportCommand, exportDevice } from './commands/audit.js';
+import {
+  auditDevice,
+  auditIssuer,
+  auditLateResults,
+  exportCommand,
+  exportDevice,
+} from './commands/audit.js';
 import { projectionsStatus } from './commands/projections-status.js';
 import { rebuild } from './commands/rebuild.js';
 import { verify } from './commands/verify.js';
@@ -21,6 +27,8 @@ const run = (command: Exclude<CliCommand, { kind: 'help' }>, storage: CliStorage
       return verify(storage, io, command.json, command.maxFindings);
     case 'audit-device':
       return auditDevice(storage, io, command);
+    case 'audit-issuer':
+      return auditIssuer(storage, io, command);
     case 'audit-late-results':
       return auditLateResults(storage, io, command.json);
     case 'export-command':

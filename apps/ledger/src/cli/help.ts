@@ -18,6 +18,9 @@ usage: npx ratchet <command> [options]
   audit device <deviceId> [--from <iso>] [--to <iso>] [--json]
       every command issued to the device with from <= requestedAt < to (default: all), each
       with its full history
+  audit issuer <name> [--from <iso>] [--to <iso>] [--json]
+      every command the credential <name> issued (metadata.issuedBy: also anonymous, system)
+      with from <= requestedAt < to, each with its full history and who caused each event
   audit late-results [--json]
       commands that ended timed_out and then got a result from the device (it did act)
   export command <commandId>

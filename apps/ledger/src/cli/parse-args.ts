@@ -11,6 +11,13 @@ export type CliCommand =
       readonly to?: Date;
       readonly json: boolean;
     }
+  | {
+      readonly kind: 'audit-issuer';
+      readonly issuedBy: string;
+      readonly from?: Date;
+      readonly to?: Date;
+      readonly json: boolean;
+    }
   | { readonly kind: 'audit-late-results'; readonly json: boolean }
   | { readonly kind: 'export-command'; readonly commandId: string }
   | {
@@ -64,6 +71,7 @@ const ALLOWED: Readonly<Record<CliCommand['kind'], readonly string[]>> = {
   'projections-rebuild': ['--batch-size'],
   verify: ['--json', '--max-findings'],
   'audit-device': ['--from', '--to', '--json'],
+  'audit-issuer': ['--from', '--to', '--json'],
   'audit-late-results': ['--json'],
   'export-command': [],
   'export-device': ['--from', '--to'],
@@ -126,6 +134,13 @@ const command = ({ words, flags }: Parsed): CliCommand => {
       if (range.from && range.to && range.from >= range.to)
         throw new UsageError('--from must be before --to');
       return { kind: 'audit-device', deviceId: words[2] as string, json, ...definedOnly(range) };
+    }
+    case 'audit issuer': {
+      expectWords(words, 3, 'audit issuer <name> [--from <iso>] [--to <iso>]');
+      const range = { from: date(flags, '--from'), to: date(flags, '--to') };
+      if (range.from && range.to && range.from >= range.to)
+        throw new UsageError('--from must be before --to');
+      return { kind: 'audit-issuer', issuedBy: words[2] as string, json, ...definedOnly(range) };
     }
     case 'audit late-results':
       expectWords(words, 2, 'audit late-results');

@@ -1,6 +1,10 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import type { CommandState } from '@ratchet/lifecycle';
-import { LedgerError } from '../errors.js';
+import {
+  CommandNotCancellableError,
+  CommandNotFoundError,
+  InvalidRequestError,
+} from '../errors.js';
 import { InstanceMetadata, issuerProblem } from '../services/instance-metadata.js';
 import { enrichCommandContext, runWithCommand } from '../logging/log-context.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
@@ -15,7 +19,7 @@ export class CancelCommandHandler implements ICommandHandler<CancelCommand, Comm
 
   async execute({ commandId, reason, provenance }: CancelCommand): Promise<CommandState> {
     const issuer = provenance.issuedBy === undefined ? null : issuerProblem(provenance.issuedBy);
-    if (issuer) throw new LedgerError('invalid_request', [issuer]);
+    if (issuer) throw new InvalidRequestError([issuer]);
     const metadata = this.meta.build(
       provenance.source ?? 'bus',
       provenance.correlationId ?? commandId,
@@ -25,8 +29,8 @@ export class CancelCommandHandler implements ICommandHandler<CancelCommand, Comm
     return runWithCommand({ commandId, correlationId: metadata.correlationId }, async () => {
       const r = await this.transitions.apply(commandId, { kind: 'cancel', reason }, metadata);
       if (r.state) enrichCommandContext({ deviceId: r.state.deviceId });
-      if (r.outcome === 'rejected') throw new LedgerError('not_cancellable', [r.message], r.state);
-      if (!r.state) throw new LedgerError('not_found', [`command ${commandId} not found`]);
+      if (r.outcome === 'rejected') throw new CommandNotCancellableError(r.message, r.state);
+      if (!r.state) throw new CommandNotFoundError(commandId);
       return r.state;
     });
   }

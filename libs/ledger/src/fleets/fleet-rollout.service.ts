@@ -208,7 +208,7 @@ export class FleetRollout implements OnApplicationBootstrap, OnApplicationShutdo
         else
           await this.store.appendMany([
             mark,
-            ...this.#childAppends(decision.children, events[0]!.id),
+            ...this.#childAppends(decision.children, events[0]!.id, state.issuedBy),
           ]);
       } catch (e) {
         if (isStaleRevisionError(e) && e.stream === stream) continue; // another instance stepped
@@ -240,27 +240,33 @@ export class FleetRollout implements OnApplicationBootstrap, OnApplicationShutdo
     return { kind: 'wait', reason: 'contention', nextAt: null };
   }
 
-  #childMetadata(fleetCommandId: string, causationId: string | null): TransitionMetadata {
-    return this.meta.build('rollout', fleetCommandId, causationId);
+  /** A child is the fleet command's issuer's act: it carries that issuer, not `system`. */
+  #childMetadata(
+    fleetCommandId: string,
+    causationId: string | null,
+    issuedBy: string,
+  ): TransitionMetadata {
+    return this.meta.build('rollout', fleetCommandId, causationId, { issuedBy });
   }
 
   #childAppends(
     children: readonly FleetChildCommand[],
     causationId: string | null,
+    issuedBy: string,
   ): StreamAppend[] {
     return children.map((c) => ({
       stream: streamOf(c.commandId),
-      events: [this.#childEvent(c, causationId)],
+      events: [this.#childEvent(c, causationId, issuedBy)],
       expected: 'no_stream' as const,
     }));
   }
 
-  #childEvent(c: FleetChildCommand, causationId: string | null): NewEvent {
+  #childEvent(c: FleetChildCommand, causationId: string | null, issuedBy: string): NewEvent {
     return {
       id: eventIdFor(c.commandId, 'CommandRequested'),
       type: 'CommandRequested',
       data: c as unknown as Record<string, unknown>,
-      metadata: this.#childMetadata(c.fleetCommandId, causationId) as unknown as Record<
+      metadata: this.#childMetadata(c.fleetCommandId, causationId, issuedBy) as unknown as Record<
         string,
         unknown
       >,
@@ -277,7 +283,7 @@ export class FleetRollout implements OnApplicationBootstrap, OnApplicationShutdo
       try {
         await this.store.append(
           streamOf(c.commandId),
-          [this.#childEvent(c, causationId)],
+          [this.#childEvent(c, causationId, state.issuedBy)],
           'no_stream',
         );
       } catch (e) {

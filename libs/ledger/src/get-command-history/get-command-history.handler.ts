@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { streamOf } from '@ratchet/lifecycle';
-import { LedgerError } from '../errors.js';
+import { CommandNotFoundError } from '../errors.js';
 import {
   type CommandHistory,
   GetCommandHistoryQuery,
@@ -19,7 +19,7 @@ export class GetCommandHistoryHandler implements IQueryHandler<
   async execute({ commandId }: GetCommandHistoryQuery): Promise<CommandHistory> {
     const id = commandId.toLowerCase();
     const events = await this.store.readStream(streamOf(id));
-    if (events.length === 0) throw new LedgerError('not_found', [`command ${id} not found`]);
+    if (events.length === 0) throw new CommandNotFoundError(id);
     return {
       commandId: id,
       events: events.map(toHistoryEventView),

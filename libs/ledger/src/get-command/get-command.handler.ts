@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { type CommandState, decideRetry, nextAttemptId, streamOf } from '@ratchet/lifecycle';
-import { LedgerError } from '../errors.js';
+import { CommandNotFoundError } from '../errors.js';
 import { readCommand } from '../transition/command-stream.js';
 import { type CommandView, toCommandView } from './command-view.js';
 import { GetCommandQuery } from './get-command.query.js';
@@ -14,7 +14,7 @@ export class GetCommandHandler implements IQueryHandler<GetCommandQuery, Command
   async execute({ commandId }: GetCommandQuery): Promise<CommandView> {
     const id = commandId.toLowerCase();
     const state = await readCommand(this.store, id);
-    if (!state) throw new LedgerError('not_found', [`command ${id} not found`]);
+    if (!state) throw new CommandNotFoundError(id);
     return toCommandView(state, await this.retriedBy(state));
   }
 

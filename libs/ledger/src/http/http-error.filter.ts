@@ -3,43 +3,15 @@ import {
   Catch,
   type ExceptionFilter,
   HttpException,
-  HttpStatus,
   Logger,
 } from '@nestjs/common';
 import type { Response } from 'express';
-import { GroupError, LedgerError, toCommandView } from '../index.js';
-
-const LEDGER_STATUS = {
-  invalid_request: HttpStatus.BAD_REQUEST,
-  not_found: HttpStatus.NOT_FOUND,
-  id_conflict: HttpStatus.CONFLICT,
-  not_cancellable: HttpStatus.CONFLICT,
-  payload_too_large: HttpStatus.PAYLOAD_TOO_LARGE,
-} as const;
-
-const GROUP_STATUS = {
-  invalid_request: HttpStatus.BAD_REQUEST,
-  too_many_ids: HttpStatus.PAYLOAD_TOO_LARGE,
-  group_full: HttpStatus.PAYLOAD_TOO_LARGE,
-  not_found: HttpStatus.NOT_FOUND,
-  not_a_member: HttpStatus.NOT_FOUND,
-  read_model_behind: HttpStatus.SERVICE_UNAVAILABLE,
-} as const;
-
-const REASON: Record<number, string> = {
-  400: 'Bad Request',
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  409: 'Conflict',
-  413: 'Payload Too Large',
-  415: 'Unsupported Media Type',
-  500: 'Internal Server Error',
-  503: 'Service Unavailable',
-};
+import { HTTP_REASON, ratchetErrorResponse } from '../ratchet-exception.filter.js';
 
 /**
- * Every error in one shape: `{ statusCode, error, message: [...] }` (CONTRACT.md section 2).
+ * Every error in one shape: `{ statusCode, error, message: [...] }` (CONTRACT.md section 2):
+ * Ratchet's own as RatchetExceptionFilter answers them (with their `code`), Nest's and the body
+ * parser's with their status.
  * Unexpected errors are logged with their stack and answered 500 without internals.
  */
 @Catch()
@@ -48,25 +20,20 @@ export class HttpErrorFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
-    const { status, messages, extra } = this.describe(exception);
+    const ratchet = ratchetErrorResponse(exception);
+    if (ratchet) {
+      if (ratchet.status === 503) res.setHeader('Retry-After', '1');
+      res.status(ratchet.status).json(ratchet.body);
+      return;
+    }
+    const { status, messages } = this.describe(exception);
     if (status === 503) res.setHeader('Retry-After', '1');
     res
       .status(status)
-      .json({ statusCode: status, error: REASON[status] ?? 'Error', message: messages, ...extra });
+      .json({ statusCode: status, error: HTTP_REASON[status] ?? 'Error', message: messages });
   }
 
-  private describe(e: unknown): {
-    status: number;
-    messages: string[];
-    extra?: Record<string, unknown>;
-  } {
-    if (e instanceof LedgerError) {
-      const extra = e.state ? { command: toCommandView(e.state, null) } : undefined;
-      return { status: LEDGER_STATUS[e.code], messages: [...e.messages], extra };
-    }
-    if (e instanceof GroupError) {
-      return { status: GROUP_STATUS[e.code], messages: [...e.messages] };
-    }
+  private describe(e: unknown): { status: number; messages: string[] } {
     if (e instanceof HttpException) {
       const body = e.getResponse();
       const message =

@@ -7,6 +7,7 @@ import { CommandListController } from './command-list.controller.js';
 import { CommandsController } from './commands.controller.js';
 import { DevicesController } from './devices.controller.js';
 import { EventsController } from './events.controller.js';
+import { FleetCommandsController } from './fleet-commands.controller.js';
 import { GroupsController } from './groups.controller.js';
 import { HealthController } from './health.controller.js';
 import { HttpErrorFilter } from './http-error.filter.js';
@@ -27,6 +28,7 @@ export const RATCHET_CONTROLLERS = [
   CommandsController,
   DevicesController,
   EventsController,
+  FleetCommandsController,
   GroupsController,
   HealthController,
   MetricsController,

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { type CommandRequestedData, fingerprintOf } from '@ratchet/lifecycle';
 import { LedgerClock } from '../services/ledger-clock.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
-import { LedgerError } from '../errors.js';
+import { CommandIdConflictError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
 import { InstanceMetadata, issuerProblem } from '../services/instance-metadata.js';
 import { runWithCommand } from '../logging/log-context.js';
 import {
@@ -35,9 +35,9 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     const problems = validateIssueRequest(request);
     const issuer = provenance.issuedBy === undefined ? null : issuerProblem(provenance.issuedBy);
     if (issuer) problems.push(issuer);
-    if (problems.length > 0) throw new LedgerError('invalid_request', problems);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
     const tooLarge = payloadTooLarge(request);
-    if (tooLarge) throw new LedgerError('payload_too_large', [tooLarge]);
+    if (tooLarge) throw new PayloadTooLargeError(tooLarge);
     const commandId = (request.commandId ?? randomUUID()).toLowerCase();
     const { commandId: _ignored, ...body } = request;
     const data: CommandRequestedData = {
@@ -82,7 +82,7 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
             if (result.state) return { created: false, command: result.state };
             throw new Error(`issue of ${commandId} unchanged without a state (${result.reason})`);
           case 'rejected':
-            throw new LedgerError('id_conflict', [result.message], result.state);
+            throw new CommandIdConflictError(result.message, result.state);
         }
       },
     );

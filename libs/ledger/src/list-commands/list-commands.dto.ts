@@ -5,6 +5,7 @@ import { type CommandStatus, STATUSES } from '@ratchet/lifecycle';
 import { isListCursor } from '@ratchet/read-models';
 import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { MAX_LIST_LIMIT } from './list-commands.query.js';
+import { issuerProblem } from '../services/instance-metadata.js';
 
 /** `?status=` with nothing after it means "no filter", as if the parameter were absent. */
 const emptyIsAbsent = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
@@ -58,4 +59,20 @@ export class ListCommandsQueryDto extends DeviceCommandsQueryDto {
   @Transform(emptyIsAbsent)
   @Matches(DEVICE_ID_PATTERN, { message: `deviceId must match ${DEVICE_ID_PATTERN.source}` })
   deviceId?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'who issued it: a credential name, `anonymous` (API open), `system` (retries), or a host principal',
+    maxLength: 200,
+  })
+  @IsOptional()
+  @Transform(emptyIsAbsent)
+  @ValidateBy({
+    name: 'isIssuer',
+    validator: {
+      validate: (value: unknown) => issuerProblem(value) === null,
+      defaultMessage: () => 'issuedBy must be 1 to 200 characters without control characters',
+    },
+  })
+  issuedBy?: string;
 }

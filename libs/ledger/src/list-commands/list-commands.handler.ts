@@ -2,10 +2,11 @@ import { Inject, Optional } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { STATUSES } from '@ratchet/lifecycle';
 import { isListCursor, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
-import { LedgerError } from '../errors.js';
+import { InvalidRequestError } from '../errors.js';
 import { toCommandView } from '../get-command/command-view.js';
 import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
+import { issuerProblem } from '../services/instance-metadata.js';
 import {
   type CommandList,
   DEFAULT_LIST_LIMIT,
@@ -15,7 +16,14 @@ import {
 } from './list-commands.query.js';
 
 /** The bus has callers besides HTTP: the criteria are checked here too. */
-const problemsWith = ({ deviceId, status, limit, after }: ListCommandsCriteria): string[] => [
+const problemsWith = ({
+  deviceId,
+  status,
+  issuedBy,
+  limit,
+  after,
+}: ListCommandsCriteria): string[] => [
+  ...(issuedBy !== undefined && issuerProblem(issuedBy) !== null ? [issuerProblem(issuedBy)!] : []),
   ...(deviceId !== undefined && !DEVICE_ID_PATTERN.test(deviceId)
     ? [`deviceId must match ${DEVICE_ID_PATTERN.source}`]
     : []),
@@ -39,10 +47,11 @@ export class ListCommandsHandler implements IQueryHandler<ListCommandsQuery, Com
   async execute({ criteria }: ListCommandsQuery): Promise<CommandList> {
     if (!this.readModels) throw new ReadModelsUnavailableError('ListCommandsQuery');
     const problems = problemsWith(criteria);
-    if (problems.length > 0) throw new LedgerError('invalid_request', problems);
+    if (problems.length > 0) throw new InvalidRequestError(problems);
     const page = await this.readModels.listCommands({
       ...(criteria.deviceId !== undefined ? { deviceId: criteria.deviceId } : {}),
       ...(criteria.status !== undefined ? { status: criteria.status } : {}),
+      ...(criteria.issuedBy !== undefined ? { issuedBy: criteria.issuedBy } : {}),
       limit: criteria.limit ?? DEFAULT_LIST_LIMIT,
       after: criteria.after ?? null,
     });

@@ -11,6 +11,8 @@ export interface CommandList {
 export interface ListCommandsCriteria {
   readonly deviceId?: string;
   readonly status?: CommandStatus;
+  /** Who issued it (a credential's name, `anonymous`, `system`, a host's principal). */
+  readonly issuedBy?: string;
   /** 1 to 500, default 50. */
   readonly limit?: number;
   /** A previous page's `next`. */

@@ -1,6 +1,6 @@
 import type { EventStore, Position, Subscription } from '@ratchet/event-store';
 import { COMMAND_STREAM_PREFIX } from '@ratchet/lifecycle';
-import { LedgerError } from '../errors.js';
+import { InvalidRequestError } from '../errors.js';
 import type { LiveEventsSettings } from '../options/live-events.options.js';
 import { CommandFactsCache } from './command-facts.js';
 import { findHead } from './find-head.js';
@@ -98,7 +98,7 @@ export class LiveEventsHub {
       await this.store.readAll({ after: position, streamPrefix: COMMAND_STREAM_PREFIX, limit: 1 });
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
-      throw new LedgerError('invalid_request', [
+      throw new InvalidRequestError([
         `Last-Event-ID must be the id of an event of this stream, got ${JSON.stringify(value.slice(0, 80))}`,
       ]);
     }

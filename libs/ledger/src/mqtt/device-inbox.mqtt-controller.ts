@@ -19,6 +19,18 @@ export class InboxClosedError extends Error {
   }
 }
 
+/**
+ * Thrown when a message could not be recorded within the in-process retries (the store is
+ * unreachable): no PUBACK, and the gateway drops that connection so the broker delivers the
+ * message again (see `redeliverOn` in ack-after-handler).
+ */
+export class InboxRetriesExhaustedError extends Error {
+  override readonly name = 'InboxRetriesExhaustedError';
+  constructor(override readonly cause: unknown) {
+    super(`not recorded after ${STORE_RETRY_MS / 1000} s of retries: ${String(cause)}`);
+  }
+}
+
 /** How long a message whose handling failed (store unreachable) is retried in-process. */
 const STORE_RETRY_MS = 20_000;
 
@@ -81,7 +93,8 @@ export class DeviceInbox {
     // Retried here rather than left to the broker: an unacknowledged message comes back only
     // when this connection reconnects, which an instance that outlives a short database
     // outage never does, so the device's answer would never be recorded (found by the chaos
-    // run). Bounded well below 1.5 × keepalive: mqtt.js holds PINGRESPs meanwhile.
+    // run). Bounded well below 1.5 × keepalive: mqtt.js holds PINGRESPs meanwhile. After that,
+    // the connection is dropped and the broker delivers the message again (a longer outage).
     const giveUpAt = Date.now() + STORE_RETRY_MS;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
       try {
@@ -93,7 +106,8 @@ export class DeviceInbox {
       } catch (e) {
         if (isPermanentStoreError(e) || e instanceof CorruptStreamError)
           return this.unprocessable(topic, payload, e);
-        if (this.closing || Date.now() + delay > giveUpAt) throw e;
+        if (this.closing) throw e;
+        if (Date.now() + delay > giveUpAt) throw new InboxRetriesExhaustedError(e);
         await new Promise((r) => setTimeout(r, delay));
       }
     }

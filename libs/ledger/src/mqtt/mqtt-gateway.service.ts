@@ -26,7 +26,7 @@ import {
   withinMs,
 } from '@ratchet/mqtt';
 import type { CommandStateMessage } from '@ratchet/read-models';
-import { DeviceInbox } from './device-inbox.mqtt-controller.js';
+import { DeviceInbox, InboxRetriesExhaustedError } from './device-inbox.mqtt-controller.js';
 import type { IntentPublisher } from '../options/intent-publisher.port.js';
 import { InstanceMetadata } from '../services/instance-metadata.js';
 import { RATCHET_OPTIONS, type RatchetModuleOptions } from '../options/ratchet.options.js';
@@ -92,11 +92,23 @@ export class MqttGateway
   async onApplicationBootstrap(): Promise<void> {
     const o = this.options.mqtt;
     if (!o) return;
+    // A broker in this process: device answers are taken from it before its PUBACK to the
+    // device (its own connection would PUBACK on receipt, before anything is recorded), and
+    // the inbox connection does not subscribe to them as well.
+    const taken = o.inProcessBroker ? INBOUND_FILTERS : [];
+    if (o.inProcessBroker) {
+      o.inProcessBroker.takeBeforePuback(taken, (topic, payload, packet) =>
+        this.inbox.handle(topic, payload, packet),
+      );
+      this.logger.log(
+        'device answers are taken from the in-process broker before it acknowledges them',
+      );
+    }
     // Subscribe only now: the CQRS handlers are registered during bootstrap.
-    const first = await this.connectInbox(0, o.protocol ?? 'auto');
+    const first = await this.connectInbox(0, o.protocol ?? 'auto', taken);
     const shared = first.capabilities.sharedSubscriptions;
     const count = shared ? Math.max(1, o.inboxConnections ?? DEFAULT_INBOX_CONNECTIONS) : 1;
-    for (let i = 1; i < count; i++) await this.connectInbox(i, first.protocolVersion);
+    for (let i = 1; i < count; i++) await this.connectInbox(i, first.protocolVersion, taken);
     this.logger.log(
       `receiving device input on ${count} connection(s), MQTT ${first.protocolVersion === 5 ? '5' : '3.1.1'}` +
         (shared
@@ -168,7 +180,11 @@ export class MqttGateway
     this.connections = [];
   }
 
-  private async connectInbox(index: number, protocol: 'auto' | 4 | 5): Promise<MqttConnection> {
+  private async connectInbox(
+    index: number,
+    protocol: 'auto' | 4 | 5,
+    takenInProcess: readonly string[],
+  ): Promise<MqttConnection> {
     const o = this.options.mqtt!;
     const conn = await this.connect(`in-${index}`, {
       clean: o.persistentSession === false,
@@ -182,13 +198,17 @@ export class MqttGateway
           (topic, payload, packet) => this.inbox.handle(topic, payload, packet),
           {
             logger: this.logger,
+            // A store outage longer than the inbox's retries: get the message again.
+            redeliverOn: (e) => e instanceof InboxRetriesExhaustedError,
           },
         ),
     });
     const group = o.sharedGroup ?? 'ratchet';
+    const wanted = INBOUND_FILTERS.filter((f) => !takenInProcess.includes(f));
+    if (wanted.length === 0) return conn;
     const filters = conn.capabilities.sharedSubscriptions
-      ? INBOUND_FILTERS.map((f) => sharedFilter(group, f))
-      : INBOUND_FILTERS;
+      ? wanted.map((f) => sharedFilter(group, f))
+      : wanted;
     if (conn.capabilities.sharedSubscriptions) this.inboundFilters = filters;
     await conn.client.subscribeAsync([...filters], { qos: 1 });
     // Again on every reconnect, session or not (SUBSCRIBE is idempotent): mqtt.js resubscribes

@@ -1,3 +1,4 @@
+import type { IPublishPacket } from 'mqtt';
 import type { MqttTlsFiles } from '@ratchet/mqtt';
 
 /** How the ledger reaches its broker. The module opens and closes these connections itself. */
@@ -38,4 +39,17 @@ export interface RatchetMqttOptions {
   readonly sessionExpirySeconds?: number;
   /** Client id prefix; each connection appends its role. Default `ratchet-<instanceId>`. */
   readonly clientIdPrefix?: string;
+  /**
+   * A broker running in this process (the embedded one: `EmbeddedBroker` of `@ratchet/mqtt`).
+   * Device answers are then taken from it before it acknowledges them to the device, so that a
+   * crash of the process cannot lose an answer the device was told was delivered.
+   */
+  readonly inProcessBroker?: InProcessBroker;
+}
+
+export interface InProcessBroker {
+  takeBeforePuback(
+    filters: readonly string[],
+    handler: (topic: string, payload: Buffer, packet: IPublishPacket) => Promise<void>,
+  ): () => void;
 }

@@ -5,6 +5,7 @@ import {
   type AuditCursor,
   type AuditPage,
   listDeviceCommands,
+  listIssuerCommands,
   ALL_TIME,
 } from './device-commands.js';
 import { listLateResults } from './late-results.js';
@@ -60,6 +61,20 @@ export const deviceHistory = (
   const to = query.to ?? ALL_TIME.to;
   const commands = allPages((after) =>
     listDeviceCommands(db, { deviceId: query.deviceId, from, to, limit: PAGE, after }),
+  );
+  return withHistories(store, commands);
+};
+
+/** The commands one issuer requested in a time range, each with its whole stream. */
+export const issuerHistory = (
+  db: SqlExecutor,
+  store: EventStore,
+  query: { readonly issuedBy: string; readonly from?: Date; readonly to?: Date },
+): AsyncGenerator<CommandHistoryEntry> => {
+  const from = query.from ?? ALL_TIME.from;
+  const to = query.to ?? ALL_TIME.to;
+  const commands = allPages((after) =>
+    listIssuerCommands(db, { issuedBy: query.issuedBy, from, to, limit: PAGE, after }),
   );
   return withHistories(store, commands);
 };

@@ -54,6 +54,51 @@ export const toPage = (rows: readonly AuditRow[], limit: number): AuditPage => {
   };
 };
 
+/** Oldest first, from the index on (issued_by, requested_at, command_id). */
+const BY_ISSUER: SqlStatement = {
+  name: 'ratchet_audit_issuer_range',
+  text: `${SELECT}
+          WHERE issued_by = $1 AND requested_at >= $2::timestamptz AND requested_at < $3::timestamptz
+          ORDER BY requested_at, command_id LIMIT $4`,
+};
+const BY_ISSUER_AFTER: SqlStatement = {
+  name: 'ratchet_audit_issuer_range_after',
+  text: `${SELECT}
+          WHERE issued_by = $1 AND requested_at >= $2::timestamptz AND requested_at < $3::timestamptz
+            AND (requested_at, command_id) > ($5::timestamptz, $6::text)
+          ORDER BY requested_at, command_id LIMIT $4`,
+};
+
+/**
+ * The commands one issuer requested (metadata.issuedBy of CommandRequested: a credential's
+ * name, `anonymous`, `system` for retries) with `from <= requestedAt < to`, oldest first.
+ */
+export const listIssuerCommands = async (
+  db: SqlExecutor,
+  query: {
+    readonly issuedBy: string;
+    readonly from: Date;
+    readonly to: Date;
+    readonly limit: number;
+    readonly after?: AuditCursor | null;
+  },
+): Promise<AuditPage> => {
+  const params: unknown[] = [
+    query.issuedBy,
+    query.from.toISOString(),
+    query.to.toISOString(),
+    query.limit + 1,
+  ];
+  const rows = query.after
+    ? await db.query<AuditRow>(BY_ISSUER_AFTER, [
+        ...params,
+        query.after.requestedAt.toISOString(),
+        query.after.commandId,
+      ])
+    : await db.query<AuditRow>(BY_ISSUER, params);
+  return toPage(rows, query.limit);
+};
+
 /** The widest range timestamptz takes: a device's whole history. */
 export const ALL_TIME = {
   from: new Date('0001-01-01T00:00:00.000Z'),

@@ -13,7 +13,7 @@ export const fromStoredState = (state: StoredState, revision: bigint): CommandSt
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
 /** The row's columns, recomputed from the state, as one element of the upsert's jsonb input. */
-export const toCommandStatusRow = (state: CommandState) => ({
+export const toCommandStatusRow = (state: CommandState, issuedBy: string | null = null) => ({
   command_id: state.commandId,
   device_id: state.deviceId,
   name: state.name,
@@ -33,4 +33,6 @@ export const toCommandStatusRow = (state: CommandState) => ({
   // The time only stamps the retry's request; whether one is owed does not depend on it.
   retry_pending: decideRetry(state, new Date(0)) !== null,
   state: toStoredState(state),
+  // Known only from the CommandRequested event; a later write leaves the column as it is.
+  issued_by: issuedBy,
 });

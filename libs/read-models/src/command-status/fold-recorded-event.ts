@@ -14,6 +14,16 @@ export type FoldStep =
   /** The transition table refuses it: a corrupt stream. */
   | { readonly kind: 'refused'; readonly reason: string };
 
+/** metadata.issuedBy of an event (a string), or `null` when it has none. */
+export const issuerOf = (event: {
+  readonly metadata?: Readonly<Record<string, unknown>> | null;
+  readonly issuedBy?: string | null;
+}): string | null => {
+  if (event.issuedBy !== undefined) return event.issuedBy;
+  const value = event.metadata?.issuedBy;
+  return typeof value === 'string' ? value : null;
+};
+
 export const isLifecycleEvent = (event: RecordedEvent): boolean =>
   (EVENT_TYPES as readonly string[]).includes(event.type);
 

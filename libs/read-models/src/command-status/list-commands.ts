@@ -20,18 +20,20 @@ const buildQuery = (
   limit: number,
   deviceId: string | undefined,
   status: string | undefined,
+  issuedBy: string | undefined,
   cursor: ListCursor | null,
 ): { statement: SqlStatement; params: unknown[] } => {
   const params: unknown[] = [limit + 1];
   const where: string[] = [];
   if (deviceId !== undefined) where.push(`device_id = $${params.push(deviceId)}`);
   if (status !== undefined) where.push(`status = $${params.push(status)}`);
+  if (issuedBy !== undefined) where.push(`issued_by = $${params.push(issuedBy)}`);
   if (cursor) {
     const at = params.push(cursor.requestedAt);
     const id = params.push(cursor.commandId);
     where.push(`(requested_at, command_id) < ($${at}::timestamptz, $${id}::text)`);
   }
-  const key = `${+(deviceId !== undefined)}${+(status !== undefined)}${+(cursor !== null)}`;
+  const key = `${+(deviceId !== undefined)}${+(status !== undefined)}${+(issuedBy !== undefined)}${+(cursor !== null)}`;
   return {
     statement: {
       name: `ratchet_rm_list_commands_${key}`,
@@ -46,11 +48,11 @@ const buildQuery = (
 
 export const listCommands = async (
   db: SqlExecutor,
-  { deviceId, status, limit, after }: ListCommandsFilter,
+  { deviceId, status, issuedBy, limit, after }: ListCommandsFilter,
 ): Promise<CommandPage> => {
   const cursor = after ? decodeListCursor(after) : null;
   if (after && !cursor) throw new InvalidCursorError();
-  const { statement, params } = buildQuery(limit, deviceId, status, cursor);
+  const { statement, params } = buildQuery(limit, deviceId, status, issuedBy, cursor);
   const rows = await db.query<ListedRow>(statement, params);
   const page = rows.slice(0, limit);
   const last = page.at(-1);

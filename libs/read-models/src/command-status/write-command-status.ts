@@ -19,17 +19,18 @@ const UPSERT: SqlStatement = {
 INSERT INTO command_status AS c (
   command_id, device_id, name, status, revision, attempt, retry_of, requested_at, sent_at,
   acknowledged_at, completed_at, result, error, late_result, payload, next_deadline,
-  retry_pending, state)
+  retry_pending, state, issued_by)
 SELECT command_id, device_id, name, status, revision, attempt, retry_of,
        date_trunc('milliseconds', requested_at), sent_at, acknowledged_at, completed_at,
-       result, error, late_result, payload, next_deadline, retry_pending, state
+       result, error, late_result, payload, next_deadline, retry_pending, state, issued_by
   FROM jsonb_to_recordset($1::jsonb) AS r(
        command_id text, device_id text, name text, status text, revision bigint,
        attempt integer, retry_of text, requested_at timestamptz, sent_at timestamptz,
        acknowledged_at timestamptz, completed_at timestamptz, result jsonb, error text,
        late_result jsonb, payload jsonb, next_deadline timestamptz, retry_pending boolean,
-       state jsonb)
+       state jsonb, issued_by text)
 ON CONFLICT (command_id) DO UPDATE SET
+  issued_by = COALESCE(c.issued_by, EXCLUDED.issued_by),
   status = EXCLUDED.status, revision = EXCLUDED.revision, sent_at = EXCLUDED.sent_at,
   acknowledged_at = EXCLUDED.acknowledged_at, completed_at = EXCLUDED.completed_at,
   result = EXCLUDED.result, error = EXCLUDED.error, late_result = EXCLUDED.late_result,
@@ -57,12 +58,16 @@ export const loadCommandStates = async (
   return new Map(rows.map((row) => [row.command_id, fromStoredState(row.state, row.revision)]));
 };
 
+/** `issuers`: metadata.issuedBy of the CommandRequested events among what was folded. */
 export const writeCommandStates = async (
   tx: SqlExecutor,
   states: readonly CommandState[],
+  issuers: ReadonlyMap<string, string | null> = new Map(),
 ): Promise<void> => {
   if (states.length === 0) return;
-  await tx.query(UPSERT, [JSON.stringify(states.map(toCommandStatusRow))]);
+  await tx.query(UPSERT, [
+    JSON.stringify(states.map((s) => toCommandStatusRow(s, issuers.get(s.commandId) ?? null))),
+  ]);
   const retries = states
     .filter((s) => s.retryOf !== null)
     .map((s) => ({ command_id: s.commandId, retry_of: s.retryOf }));

@@ -2,6 +2,7 @@ import type { SqlExecutor } from '@ratchet/event-store';
 import { type CommandStatus, commandIdOfStream } from '@ratchet/lifecycle';
 import { toCommandStatusRow } from '../command-status/command-status-row.js';
 import { commandStatusProjection } from '../command-status/command-status.projection.js';
+import { issuerOf } from '../command-status/fold-recorded-event.js';
 import {
   type BuildContext,
   type BulkBuilder,
@@ -14,7 +15,7 @@ import type { LogEvent } from './log-reader.js';
 
 const COLUMNS = `command_id, device_id, name, status, revision, attempt, retry_of, retried_by,
   requested_at, sent_at, acknowledged_at, completed_at, result, error, late_result, payload,
-  next_deadline, retry_pending, state`;
+  next_deadline, retry_pending, state, issued_by`;
 /**
  * toCommandStatusRow's columns, taken from the state on the server: each row travels as its
  * state (which holds almost every column already) plus what is computed in JS, so half the
@@ -25,9 +26,9 @@ const VALUES = `s->>'commandId', s->>'deviceId', s->>'name', s->>'status', r.rev
   date_trunc('milliseconds', (s->>'requestedAt')::timestamptz), (s->>'sentAt')::timestamptz,
   (s->>'acknowledgedAt')::timestamptz, (s->>'completedAt')::timestamptz,
   nullif(s->'result', 'null'), s->>'error', nullif(s->'lateResult', 'null'),
-  nullif(s->'payload', 'null'), r.next_deadline, r.retry_pending, s`;
+  nullif(s->'payload', 'null'), r.next_deadline, r.retry_pending, s, r.issued_by`;
 const SOURCE = `jsonb_to_recordset($1::jsonb) AS r(s jsonb, revision bigint, retried_by text,
-  next_deadline timestamptz, retry_pending boolean)`;
+  next_deadline timestamptz, retry_pending boolean, issued_by text)`;
 
 /** The statements of write-command-status.ts, aimed at the fresh table. */
 const statements = (table: string) => ({
@@ -39,6 +40,7 @@ const statements = (table: string) => ({
     name: `ratchet_rb_upsert_${table}`,
     text: `INSERT INTO ${table} AS c (${COLUMNS}) SELECT ${VALUES} FROM ${SOURCE}
 ON CONFLICT (command_id) DO UPDATE SET
+  issued_by = COALESCE(c.issued_by, EXCLUDED.issued_by),
   status = EXCLUDED.status, revision = EXCLUDED.revision, sent_at = EXCLUDED.sent_at,
   acknowledged_at = EXCLUDED.acknowledged_at, completed_at = EXCLUDED.completed_at,
   result = EXCLUDED.result, error = EXCLUDED.error, late_result = EXCLUDED.late_result,
@@ -57,6 +59,7 @@ WHERE c.revision < EXCLUDED.revision`,
 interface Entry {
   state: MutableState;
   retriedBy: string | null;
+  issuedBy: string | null;
 }
 
 /** No lifecycle event can follow: the row is final but for `retried_by`. */
@@ -99,7 +102,8 @@ class CommandStatusBuilder implements BulkBuilder {
       const { step, state } = foldInPlace(entry?.state ?? null, event);
       if (step === 'refused') context.skipped(event, refusal(state, event));
       if (step !== 'applied' || !state) continue;
-      if (!entry) this.#open.set(id, (entry = { state, retriedBy: null }));
+      if (!entry) this.#open.set(id, (entry = { state, retriedBy: null, issuedBy: null }));
+      if (event.type === 'CommandRequested') entry.issuedBy = issuerOf(event);
       entry.state = state;
       this.#link(id, state.retryOf);
       if (this.#tail) this.#tail.add(id);
@@ -163,14 +167,15 @@ class CommandStatusBuilder implements BulkBuilder {
 }
 
 /** The columns toCommandStatusRow computes in JS; the rest come from the state (VALUES). */
-const toRow = ({ state, retriedBy }: Entry) => {
-  const row = toCommandStatusRow(state);
+const toRow = ({ state, retriedBy, issuedBy }: Entry) => {
+  const row = toCommandStatusRow(state, issuedBy);
   return {
     s: row.state,
     revision: row.revision,
     retried_by: retriedBy,
     next_deadline: row.next_deadline,
     retry_pending: row.retry_pending,
+    issued_by: row.issued_by,
   };
 };
 

@@ -1,7 +1,13 @@
 import type { EventStore, Position, RecordedEvent, SqlExecutor } from '@ratchet/event-store';
 
-/** What folding needs of an event: rebuild and verify never read metadata or times. */
-export type LogEvent = Pick<RecordedEvent, 'stream' | 'revision' | 'type' | 'data'>;
+/**
+ * What folding needs of an event: rebuild and verify read no times and, of the metadata, only
+ * `issuedBy` of a command's first event (`issuedBy`, or `metadata` through the port).
+ */
+export type LogEvent = Pick<RecordedEvent, 'stream' | 'revision' | 'type' | 'data'> & {
+  readonly metadata?: RecordedEvent['metadata'];
+  readonly issuedBy?: string | null;
+};
 
 export interface LogBatch {
   readonly events: readonly LogEvent[];

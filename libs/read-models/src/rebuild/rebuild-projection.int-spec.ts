@@ -152,9 +152,11 @@ describeOnBothDatabases('rebuilding a projection', (fixture) => {
       await writer;
     }
     await eventually(async () => {
-      expect((await store.lag()).map((l) => l.events)).toEqual([0, 0]);
+      // Every projection the store runs (group_members besides the two rebuilt ones).
+      const lag = await store.lag();
+      expect(lag.map((l) => l.events)).toEqual(lag.map(() => 0));
     }, 30_000);
-    expect(store.status().map((s) => s.failure)).toEqual([null, null]);
+    expect(store.status().map((s) => s.failure)).toEqual(store.status().map(() => null));
     await expectEqualToFreshFold(driver, eventStore, store);
     await store.stop();
   });

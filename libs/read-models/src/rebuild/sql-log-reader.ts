@@ -15,7 +15,8 @@ import { type LogBatch, type LogEvent, type LogReader, portLogReader } from './l
 const READ: SqlStatement = {
   name: 'ratchet_rm_log_read',
   text: `
-SELECT stream_id, revision, type, data, tx_id, position
+SELECT stream_id, revision, type, data, tx_id, position,
+       CASE WHEN revision = 0 THEN metadata->>'issuedBy' END AS issued_by
   FROM events
  WHERE (tx_id, position) > ($1::xid8, $2::bigint)
    AND tx_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -31,6 +32,7 @@ interface Row {
   readonly data: Readonly<Record<string, unknown>>;
   readonly tx_id: bigint;
   readonly position: bigint;
+  readonly issued_by: string | null;
 }
 
 const PATTERN = /^([0-9a-f]{16})-([0-9a-f]{16})$/;
@@ -48,6 +50,7 @@ const toBatch = (rows: readonly Row[]): LogBatch => ({
     revision: r.revision,
     type: r.type,
     data: r.data,
+    issuedBy: r.issued_by,
   })),
   positionOf: (index) => encode(rows[index] as Row),
 });

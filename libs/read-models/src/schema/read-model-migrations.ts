@@ -183,6 +183,19 @@ const fleetProgress: ReadModelMigration = {
   `,
 };
 
+const commandIssuer: ReadModelMigration = {
+  version: 7,
+  name: 'command_status.issued_by',
+  sql: `
+    -- Who issued the command: metadata.issuedBy of its CommandRequested (CONTRACT.md section 2),
+    -- for GET /commands?issuedBy= and \`ratchet audit issuer\`. NULL for events written before
+    -- it was recorded. Filled by the command_status projection (version 2 replays the log).
+    ALTER TABLE command_status ADD COLUMN issued_by text;
+    CREATE INDEX command_status_issuer_newest_idx
+      ON command_status (issued_by, requested_at DESC, command_id DESC);
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
@@ -190,4 +203,5 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   stateTopic,
   groupMembers,
   fleetProgress,
+  commandIssuer,
 ];

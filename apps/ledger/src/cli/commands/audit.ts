@@ -3,6 +3,7 @@ import {
   commandHistoryLines,
   deviceHistory,
   historyLines,
+  issuerHistory,
   lateResultHistory,
   toJsonLine,
 } from '@ratchet/read-models';
@@ -36,8 +37,9 @@ const printEntries = async (
         `${command.retriedBy ? ` (retried by ${command.retriedBy})` : ''}`,
     );
     for (const e of events) {
+      const by = typeof e.metadata?.issuedBy === 'string' ? e.metadata.issuedBy : '-';
       io.out(
-        `  ${String(e.revision).padStart(2)} ${e.recordedAt.toISOString()}  ${e.type.padEnd(26)} ${brief(e.data)}`,
+        `  ${String(e.revision).padStart(2)} ${e.recordedAt.toISOString()}  ${e.type.padEnd(26)} by ${by.padEnd(16)} ${brief(e.data)}`,
       );
     }
   }
@@ -56,6 +58,18 @@ export const auditDevice = (
   },
 ): Promise<number> =>
   printEntries(io, deviceHistory(storage.driver, storage.store, query), query.json);
+
+export const auditIssuer = (
+  storage: CliStorage,
+  io: CliIo,
+  query: {
+    readonly issuedBy: string;
+    readonly from?: Date;
+    readonly to?: Date;
+    readonly json: boolean;
+  },
+): Promise<number> =>
+  printEntries(io, issuerHistory(storage.driver, storage.store, query), query.json);
 
 export const auditLateResults = (storage: CliStorage, io: CliIo, json: boolean): Promise<number> =>
   printEntries(io, lateResultHistory(storage.driver, storage.store), json);

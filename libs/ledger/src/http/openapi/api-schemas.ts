@@ -73,6 +73,7 @@ const ConflictBody = {
       example: ['command 2b8d… is executed: only a requested command can be cancelled'],
     },
     command: ref('Command'),
+    fleetCommand: ref('FleetCommand'),
   }),
   required: ['statusCode', 'error', 'message'],
 };
@@ -135,6 +136,52 @@ const DeviceSummary = closed({
   successRate: { type: 'number', minimum: 0, maximum: 1, nullable: true, example: 0.976 },
 });
 
+const FLEET_STATUSES_ = ['rolling_out', 'paused', 'completed', 'aborted', 'cancelled'];
+const FleetCommand = closed({
+  fleetCommandId: uuid,
+  status: { type: 'string', enum: FLEET_STATUSES_, example: 'rolling_out' },
+  name: { type: 'string', example: 'update-firmware' },
+  target: {
+    type: 'object',
+    description: '{ deviceIds } or { group, continuous }',
+    properties: {
+      deviceIds: { type: 'array', items: { type: 'string' } },
+      group: { type: 'string' },
+      continuous: { type: 'boolean' },
+    },
+    additionalProperties: false,
+    example: { group: 'pumps-north', continuous: false },
+  },
+  rollout: closed({
+    perMinute: { type: 'integer', minimum: 1, nullable: true, example: 600 },
+    maxInFlight: { type: 'integer', minimum: 1, nullable: true, example: 200 },
+  }),
+  abort: {
+    ...closed({
+      afterCompleted: { type: 'integer', minimum: 1, example: 50 },
+      maxFailureRatio: { type: 'number', minimum: 0, maximum: 1, example: 0.1 },
+    }),
+    nullable: true,
+  },
+  createdAt: time,
+  completedAt: nullableTime,
+  targets: { type: 'integer', minimum: 0, example: 1200 },
+  counts: closed(
+    Object.fromEntries(
+      [...STATUSES, 'not_created'].map((s) => [s, { type: 'integer', minimum: 0 }]),
+    ),
+  ),
+});
+
+const FleetCommandList = closed({
+  items: { type: 'array', items: ref('FleetCommand') },
+  next: {
+    type: 'string',
+    nullable: true,
+    description: 'the `after` of the next page; null on the last',
+  },
+});
+
 const Group = closed({
   group: { type: 'string', example: 'pumps-north' },
   memberCount: { type: 'integer', minimum: 0, example: 1200 },
@@ -153,6 +200,8 @@ const GroupMemberList = closed({
 });
 
 export const API_SCHEMAS: Record<string, object> = {
+  FleetCommand,
+  FleetCommandList,
   Group,
   GroupMemberList,
   Command,
