@@ -47,6 +47,11 @@ export type {
 export { REBUILDABLE_PROJECTIONS, UnknownProjectionError } from './rebuild/rebuildable.js';
 export { isClean, verifyLedger } from './verify/verify-ledger.js';
 export type {
+  FleetProgressCheck,
+  FleetProgressMismatch,
+  FleetSummary,
+} from './verify/fleet-progress-check.js';
+export type {
   MismatchKind,
   ReadModelMismatch,
   VerifyOptions,
