@@ -51,3 +51,5 @@ export * from './auth/index.js';
 export * from './groups/index.js';
 export * from './fleets/index.js';
 export * from './options/fleet.options.js';
+export * from './host-events/command-events.js';
+export * from './host-events/await-command.service.js';

@@ -6,7 +6,10 @@ import {
   type OnApplicationShutdown,
   type Provider,
 } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { EVENT_STORE } from '@ratchet/event-store';
+import { CommandAwaiter } from './host-events/await-command.service.js';
+import { HostSubscription } from './host-events/host-subscription.service.js';
 import { READ_MODEL_STORE } from '@ratchet/read-models';
 import { AcknowledgeCommandHandler } from './acknowledge-command/acknowledge-command.handler.js';
 import { CancelCommandHandler } from './cancel-command/cancel-command.handler.js';
@@ -68,6 +71,7 @@ export type RatchetModuleForRootOptions = typeof RATCHET_OPTIONS_TYPE;
 const LEDGER_STORAGE = Symbol.for('ratchet.LedgerStorage');
 
 const SERVICES = [
+  CommandAwaiter,
   LedgerClock,
   LedgerMetrics,
   InstanceMetadata,
@@ -202,8 +206,10 @@ export class RatchetModule extends RatchetConfigurableModule implements OnApplic
   private static withLedger(definition: DynamicModule): DynamicModule {
     return {
       ...definition,
+      imports: [...(definition.imports ?? []), DiscoveryModule],
       providers: [
         ...(definition.providers ?? []),
+        HostSubscription,
         ...FROM_OPTIONS,
         ...SERVICES,
         ...HANDLERS,

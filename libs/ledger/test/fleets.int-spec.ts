@@ -15,6 +15,7 @@ import {
   type IssueFleetOutcome,
 } from '@ratchet/ledger';
 import { fleetChildId } from '@ratchet/lifecycle';
+import { isClean, rebuildProjection, verifyLedger } from '@ratchet/read-models';
 import { type LedgerCluster, eventually, startPgliteLedger } from './ledger-instances.js';
 
 const code = (p: Promise<unknown>) =>
@@ -208,5 +209,34 @@ describe('fleet commands on the embedded default (PGlite)', () => {
       expect(c.counts.executed).toBe(5);
     });
     expect((await fleet(snap.fleet.fleetCommandId)).counts.executed).toBe(3);
+  });
+
+  it('fleet_progress is checked by verify against a fresh fold, and rebuilt from the log', async () => {
+    const { driver, eventStore } = cluster;
+    const rows = () =>
+      driver.query<{ fleet_command_id: string; status: string; counts: unknown; tally: unknown }>(
+        {
+          name: 'test_fp_rows',
+          text: 'SELECT fleet_command_id, status, created, counts, tally FROM fleet_progress ORDER BY 1',
+        },
+        [],
+      );
+    await eventually(async () => {
+      const report = await verifyLedger({ driver, eventStore });
+      expect(report.fleetProgress.fleets).toBeGreaterThanOrEqual(5);
+      expect(report.fleetProgress.mismatches).toEqual([]);
+    });
+    const before = await rows();
+    // A row that lies is found...
+    await driver.exec(`UPDATE fleet_progress SET created = created + 1
+                        WHERE fleet_command_id = (SELECT min(fleet_command_id) FROM fleet_progress)`);
+    const report = await verifyLedger({ driver, eventStore });
+    expect(report.fleetProgress.mismatches.map((m) => m.kind)).toEqual(['row_differs']);
+    expect(isClean(report)).toBe(false);
+    // ...and a rebuild from the log puts it right, with every other row as it was.
+    const rebuilt = await rebuildProjection({ name: 'fleet_progress', driver, eventStore });
+    expect(rebuilt.rows).toBeGreaterThan(0);
+    expect(await rows()).toEqual(before);
+    expect((await verifyLedger({ driver, eventStore })).fleetProgress.mismatches).toEqual([]);
   });
 });

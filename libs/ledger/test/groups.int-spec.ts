@@ -101,6 +101,24 @@ describe('groups on the embedded default (PGlite)', () => {
     ).toBe('invalid_request');
   });
 
+  it("records who changed the group: the caller's principal, anonymous without one", async () => {
+    const bus = cluster.instances[0]!.bus;
+    await bus.execute(
+      new SetGroupMembers('who-group', ['w-1', 'w-2'], { issuedBy: 'fleet-admin' }),
+    );
+    await bus.execute(new RemoveGroupMember('who-group', 'w-1', { issuedBy: 'night-shift' }));
+    await bus.execute(new AddGroupMembers('who-group', ['w-3']));
+    const events = await cluster.eventStore.readStream(groupStreamOf('who-group'));
+    expect(events.map((e) => [e.type, e.metadata?.issuedBy])).toEqual([
+      ['GroupMembersSet', 'fleet-admin'],
+      ['GroupMemberRemoved', 'night-shift'],
+      ['GroupMembersAdded', 'anonymous'],
+    ]);
+    expect(
+      await errorCode(bus.execute(new AddGroupMembers('who-group', ['w-4'], { issuedBy: '' }))),
+    ).toBe('invalid_request');
+  });
+
   it('grows a group past one request (10,000 ids an event) without one giant append', async () => {
     const bus = cluster.instances[0]!.bus;
     for (let chunk = 0; chunk < 3; chunk += 1) {

@@ -12,6 +12,9 @@ import {
   createPgliteEventStore,
   createPostgresEventStore,
   type EventStore,
+  PgliteDriver,
+  PostgresDriver,
+  type SqlDriver,
 } from '@ratchet/event-store';
 import {
   createTestDatabase,
@@ -47,6 +50,8 @@ export interface LedgerCluster {
   readonly instances: readonly LedgerInstance[];
   /** A store on the same log, for reading in assertions. */
   readonly eventStore: EventStore;
+  /** The database of the read models, for operator tools and direct SQL in assertions. */
+  readonly driver: SqlDriver;
   close(): Promise<void>;
 }
 
@@ -121,6 +126,7 @@ export const startPgliteLedger = async (extra: ExtraOptions = {}): Promise<Ledge
   return {
     instances: [instance],
     eventStore,
+    driver: new PgliteDriver(pglite, false),
     close: async () => {
       await instance.app.close();
       await eventStore.close();
@@ -158,6 +164,7 @@ export const startPostgresLedgers = async (
   return {
     instances,
     eventStore: reader,
+    driver: new PostgresDriver(pools[pools.length - 1]!, false),
     close: async () => {
       for (const i of instances) await i.app.close();
       for (const s of stores) await s.close();

@@ -47,6 +47,11 @@ export type {
 export { REBUILDABLE_PROJECTIONS, UnknownProjectionError } from './rebuild/rebuildable.js';
 export { isClean, verifyLedger } from './verify/verify-ledger.js';
 export type {
+  FleetProgressCheck,
+  FleetProgressMismatch,
+  FleetSummary,
+} from './verify/fleet-progress-check.js';
+export type {
   MismatchKind,
   ReadModelMismatch,
   VerifyOptions,
@@ -69,6 +74,11 @@ export {
 } from './audit/command-history.js';
 export type { CommandHistoryEntry } from './audit/command-history.js';
 export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-lines.js';
+export { fleetChildren, fleetHistoryLines } from './audit/fleet-history.js';
 export type { HistoryLine } from './audit/history-lines.js';
 export { describeProjections } from './rebuild/projection-overview.js';
 export type { ProjectionOverview } from './rebuild/projection-overview.js';
+export {
+  type SubscriptionCheckpoints,
+  sqlSubscriptionCheckpoints,
+} from './subscriptions/subscription-checkpoints.js';

@@ -5,6 +5,7 @@ import type { GroupHead, GroupMemberPage, GroupMembership } from './group-member
 import type { ProjectionLag } from './projection/projection-lag.js';
 import type { ProjectionStatus } from './projection/projection-status.js';
 import type { Projection } from './projection/projection.js';
+import type { SubscriptionCheckpoints } from './subscriptions/subscription-checkpoints.js';
 
 /** A command as the read model holds it: the folded state, and the attempt that retried it. */
 export interface CommandRecord {
@@ -54,6 +55,8 @@ export interface DueCommand {
  * its stream instead).
  */
 export interface ReadModelStore {
+  /** The checkpoints of named host subscriptions (RatchetModule's `subscription`). */
+  readonly subscriptions: SubscriptionCheckpoints;
   listCommands(filter: ListCommandsFilter): Promise<CommandPage>;
   /** `null`: the device never had a command. */
   getDeviceSummary(deviceId: string): Promise<DeviceSummary | null>;

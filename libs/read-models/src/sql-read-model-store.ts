@@ -21,6 +21,10 @@ import {
 import type { LedgerOutage, TargetRef } from '@ratchet/lifecycle';
 import { beat, recordStart } from './liveness/ledger-liveness.js';
 import type { Projection } from './projection/projection.js';
+import {
+  type SubscriptionCheckpoints,
+  sqlSubscriptionCheckpoints,
+} from './subscriptions/subscription-checkpoints.js';
 import type { FleetRow } from './fleet-progress/fleet-progress-fold.js';
 import { fleetProgressProjection } from './fleet-progress/fleet-progress.projection.js';
 import {
@@ -67,8 +71,11 @@ export class SqlReadModelStore implements ReadModelStore {
   readonly #options: ReadModelStoreOptions;
   #started = false;
 
+  readonly subscriptions: SubscriptionCheckpoints;
+
   constructor(driver: SqlDriver, options: ReadModelStoreOptions) {
     this.#driver = driver;
+    this.subscriptions = sqlSubscriptionCheckpoints(driver);
     this.#options = options;
     this.#runners = (options.projections ?? DEFAULT_PROJECTIONS).map(
       (projection) => new ProjectionRunner(projection, driver, options.eventStore, options),

@@ -95,6 +95,12 @@ export interface RatchetModuleOptions extends RatchetConnectionSettings, Ratchet
   readonly liveEvents?: LiveEventsSettings;
   /** Fleet rollouts: tick, batch size, or `enabled: false` to leave them to other instances. */
   readonly fleets?: FleetRolloutSettings;
+  /**
+   * This application's durable feed of command events on its EventBus (`CommandExecuted`, …),
+   * under this name: at least once, in log order, resumed after a restart from its checkpoint
+   * (docs/library.md). Omitted: none is published.
+   */
+  readonly subscription?: string;
   /** The time source; tests pass their own. */
   readonly clock?: () => Date;
 }

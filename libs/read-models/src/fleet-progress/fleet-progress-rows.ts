@@ -121,6 +121,22 @@ export const statementsFor = (t: FleetTables, prefix: string) => ({
            ON CONFLICT (command_id) DO UPDATE SET attempt = EXCLUDED.attempt,
              status = EXCLUDED.status, outcome = EXCLUDED.outcome`,
   },
+  /** The rebuild's load, into fresh tables without keys: plain inserts, each row once. */
+  insertFleetRows: {
+    name: `${prefix}_loadins_${t.fleets}`,
+    text: `INSERT INTO ${t.fleets} (${FLEET_COLUMNS})
+           SELECT ${FLEET_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS ${FLEET_RECORD}`,
+  },
+  insertChildRows: {
+    name: `${prefix}_loadins_${t.children}`,
+    text: `INSERT INTO ${t.children} (${CHILD_COLUMNS})
+           SELECT ${CHILD_COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS ${CHILD_RECORD}`,
+  },
+  insertAttemptRows: {
+    name: `${prefix}_loadins_${t.attempts}`,
+    text: `INSERT INTO ${t.attempts} (command_id, child_id)
+           SELECT command_id, child_id FROM jsonb_to_recordset($1::jsonb) AS r(command_id text, child_id text)`,
+  },
   insertAttempts: {
     name: `${prefix}_insert_${t.attempts}`,
     text: `INSERT INTO ${t.attempts} (command_id, child_id)
@@ -175,6 +191,30 @@ const inChunks = async <T>(
   write: (chunk: readonly T[]) => Promise<unknown>,
 ) => {
   for (let i = 0; i < items.length; i += CHUNK) await write(items.slice(i, i + CHUNK));
+};
+
+/** Every row of the model with plain INSERTs (a rebuild's load into fresh tables). */
+export const loadAll = async (
+  db: SqlExecutor,
+  model: FleetProgressModel,
+  sql: ReturnType<typeof statementsFor>,
+): Promise<number> => {
+  const fleets = [...model.fleets.values()];
+  const children = [...model.children.values()];
+  const attempts = [...model.attempts.entries()];
+  await inChunks(fleets, (c) =>
+    db.query(sql.insertFleetRows, [JSON.stringify(c.map(fleetRecord))]),
+  );
+  await inChunks(children, (c) =>
+    db.query(sql.insertChildRows, [JSON.stringify(c.map(childRecord))]),
+  );
+  await inChunks(attempts, (c) =>
+    db.query(sql.insertAttemptRows, [
+      JSON.stringify(c.map(([command_id, child_id]) => ({ command_id, child_id }))),
+    ]),
+  );
+  model.clearChanges();
+  return fleets.length + children.length + attempts.length;
 };
 
 /** Writes the rows the model changed (upserts), into `tables`. */

@@ -1,11 +1,13 @@
 import type { RebuildDefinition } from './bulk-builder.js';
 import { commandStatusRebuild } from './command-status-builder.js';
 import { deviceSummaryRebuild } from './device-summary-builder.js';
+import { fleetProgressRebuild } from './fleet-progress-builder.js';
 
 /** The projections a rebuild can replay into fresh tables (the state topic publishes, it has no rows to rebuild). */
 export const REBUILDABLE_PROJECTIONS: readonly RebuildDefinition[] = [
   commandStatusRebuild,
   deviceSummaryRebuild,
+  fleetProgressRebuild,
 ];
 
 export class UnknownProjectionError extends Error {

@@ -3,6 +3,7 @@ import { COMMAND_STREAM_PREFIX, type CommandStatus, commandIdOfStream } from '@r
 import { type LogBatch, type LogReader, portLogReader } from '../rebuild/log-reader.js';
 import { readLogAhead } from '../rebuild/read-log.js';
 import { readCommandStatusSnapshot, unpack } from './command-status-snapshot.js';
+import { type FleetProgressCheck, checkFleetProgress } from './fleet-progress-check.js';
 import {
   checkRetryTarget,
   type Flag,
@@ -59,13 +60,18 @@ export interface VerifyReport {
     /** Rows compared with the fold (those of commands the checkpoint has reached). */
     readonly compared: number;
   };
+  /** fleet_progress against a fresh fold of the log up to its checkpoint. */
+  readonly fleetProgress: FleetProgressCheck;
   readonly logPath: 'port' | 'sql';
   readonly ms: number;
 }
 
 /** Every finding makes verify fail. */
 export const isClean = (report: VerifyReport): boolean =>
-  report.violations.length === 0 && report.mismatches.length === 0 && !report.truncated;
+  report.violations.length === 0 &&
+  report.mismatches.length === 0 &&
+  report.fleetProgress.mismatches.length === 0 &&
+  !report.truncated;
 
 /**
  * The ledger's fsck. Reads command_status (rows and checkpoint, one snapshot), then every
@@ -140,6 +146,7 @@ export const verifyLedger = async (options: VerifyOptions): Promise<VerifyReport
     mismatch({ kind: 'extra_row', commandId, expected: null, found: unpack(packed) });
   }
   mismatches.sort((a, b) => compareText(a.commandId, b.commandId));
+  const fleetProgress = await checkFleetProgress(options.driver, log, options.batchSize ?? 5000);
 
   const truncated =
     Object.values(violationCounts).reduce((a, b) => a + b, 0) > violations.length ||
@@ -153,6 +160,7 @@ export const verifyLedger = async (options: VerifyOptions): Promise<VerifyReport
     mismatchCounts,
     truncated,
     readModel: { checkpoint, version: snapshot.version, rows: rowCount, compared },
+    fleetProgress,
     logPath: log.path,
     ms: now() - started,
   };

@@ -35,10 +35,19 @@ const print = (io: CliIo, r: VerifyReport, description: string): void => {
       `  ${m.kind.padEnd(12)} command ${m.commandId}: the log says ${m.expected ? shown(m.expected) : 'no such command'}, the row ${shown(m.found)}`,
     );
   }
-  if (r.truncated) io.out(`\n(lists cut at --max-findings; the counts are whole)`);
+  const fp = r.fleetProgress;
   io.out(
-    `\n${isClean(r) ? 'OK: nothing found' : `FAILED: ${fmt(violations + mismatches)} findings`}`,
+    `\nfleet_progress: checkpoint ${fp.checkpoint ?? 'none'}, ${fmt(fp.fleets)} fleet commands compared with a fresh fold: ` +
+      (fp.mismatches.length === 0 ? 'no mismatch' : `${fmt(fp.mismatches.length)} mismatches`),
   );
+  for (const m of fp.mismatches) {
+    io.out(
+      `  ${m.kind.padEnd(12)} fleet ${m.fleetCommandId}: the log says ${JSON.stringify(m.expected)}, the row ${JSON.stringify(m.found)}`,
+    );
+  }
+  if (r.truncated) io.out(`\n(lists cut at --max-findings; the counts are whole)`);
+  const findings = violations + mismatches + fp.mismatches.length;
+  io.out(`\n${isClean(r) ? 'OK: nothing found' : `FAILED: ${fmt(findings)} findings`}`);
 };
 
 export const verify = async (
