@@ -79,23 +79,39 @@ const haveMosquitto = await requireMosquitto();
 });
 
 (haveMosquitto ? describe : describe.skip)('a broker that is not up yet at start-up', () => {
-  it('is waited for: the service starts once it answers, and serves', async () => {
+  it('does not hold the start: readiness names the broker, commands are taken, and it is ready once the broker answers', async () => {
     const port = await freePort();
-    const starting = startTestLedger({ MQTT_URL: `mqtt://127.0.0.1:${port}` });
-    await new Promise((r) => setTimeout(r, 1_500));
-    const broker = await startPrivateMosquitto(['set_tcp_nodelay true'], port);
+    const ledger = await startTestLedger({ MQTT_URL: `mqtt://127.0.0.1:${port}` });
     try {
-      const ledger = await starting;
+      const notReady = await ledger.http('GET', '/health/ready');
+      expect(notReady.status).toBe(503);
+      expect(JSON.stringify(notReady.body)).toMatch(/broker down/);
+      const issued = await ledger.http('POST', '/commands', { deviceId: 'late-1', name: 'ping' });
+      expect(issued.status).toBe(201);
+      expect(issued.body.status).toBe('requested');
+      const broker = await startPrivateMosquitto(['set_tcp_nodelay true'], port);
       try {
-        expect((await ledger.http('GET', '/health/ready')).status).toBe(200);
-        expect(
-          (await ledger.http('POST', '/commands', { deviceId: 'late-1', name: 'ping' })).status,
-        ).toBe(201);
+        await eventually(
+          async () =>
+            (await ledger.http('GET', '/health/ready')).status === 200 ? true : undefined,
+          'ready once the broker answers',
+          20_000,
+        );
+        await eventually(
+          async () =>
+            (await ledger.http('GET', `/commands/${issued.body.commandId}`)).body.status === 'sent'
+              ? true
+              : undefined,
+          'the waiting command sent',
+          20_000,
+        );
       } finally {
         await ledger.stop();
+        await broker.stop();
       }
-    } finally {
-      await broker.stop();
+    } catch (e) {
+      await ledger.stop().catch(() => undefined);
+      throw e;
     }
   }, 60_000);
 });

@@ -3,6 +3,7 @@
  * (the image's own command), the device simulators (its device-sim entry point, with the
  * arguments the simulator's own parser reads), and the accounts they use.
  */
+import { createHash } from 'node:crypto';
 import { parseArgs } from '@ratchet/device-sim';
 import type { FleetOptions } from '@ratchet/device-sim';
 import {
@@ -15,7 +16,15 @@ import {
 
 /** What the tests set where compose would read the operator's environment (or .env). */
 export const TEST_TOKENS = ['compose-test-token-0123456789', 'compose-test-token-abcdefghij'];
-export const TEST_VARIABLES = { LEDGER_API_TOKENS: TEST_TOKENS.join(',') };
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex');
+/** Two named credentials, as docs/operations.md's Production section makes them. */
+export const TEST_CREDENTIALS = ['ops', 'automation'] as const;
+export const TEST_VARIABLES = {
+  LEDGER_API_CREDENTIALS: [
+    `ops:read+issue+admin:${sha256(TEST_TOKENS[0]!)}`,
+    `automation:read+issue:${sha256(TEST_TOKENS[1]!)}`,
+  ].join(','),
+};
 
 export const DEVICE_SIM_MAIN = 'apps/device-sim/dist/main.js';
 

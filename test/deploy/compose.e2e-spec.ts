@@ -18,7 +18,7 @@ import {
   namedVolumes,
   publishedContainerPorts,
 } from './compose-file.js';
-import { TEST_TOKENS, TEST_VARIABLES, deviceSims, ledgerReplicas } from './compose-roles.js';
+import { TEST_CREDENTIALS, TEST_VARIABLES, deviceSims, ledgerReplicas } from './compose-roles.js';
 import { contextSources, finalCmd, ignoredByDockerignore, readDockerfile } from './dockerfile.js';
 import { IMAGE_CONF_PATH, mosquittoFiles } from './deployed-mosquitto.js';
 import { REWRITTEN_DIRECTIVES, parseMosquittoConf, rewriteForTest } from './mosquitto-conf.js';
@@ -41,9 +41,9 @@ const passwdUsers = read(files.get(conf.global.get('password_file')!)!)
 const sourceOf = (built: string) => built.replace(/\/dist\//, '/src/').replace(/\.js$/, '.ts');
 
 describe('docker-compose.yml', () => {
-  it('refuses to start until LEDGER_API_TOKENS is set (no known token ships)', () => {
+  it('refuses to start until LEDGER_API_CREDENTIALS is set (no known token ships)', () => {
     expect(() => loadCompose({})).toThrow(MissingVariableError);
-    expect(() => loadCompose({})).toThrow(/LEDGER_API_TOKENS/);
+    expect(() => loadCompose({})).toThrow(/LEDGER_API_CREDENTIALS/);
   });
 
   it('mounts only files that exist, read-only', () => {
@@ -99,10 +99,11 @@ describe('docker-compose.yml', () => {
         store: 'eventstoredb',
         mqttUsername: expect.any(String),
         mqttPassword: expect.any(String),
-        apiTokens: TEST_TOKENS,
-        // With tokens the API binds every interface: the published port reaches it.
+        apiTokens: [],
+        // With credentials the API binds every interface: the published port reaches it.
         httpHost: '0.0.0.0',
       });
+      expect(config.apiCredentials.map((c) => c.name)).toEqual([...TEST_CREDENTIALS]);
       expect(publishedContainerPorts(r.service)).toEqual([config.httpPort]);
       expect(hostAndPort(config.eventStoreUrl!)).toEqual({ host: 'kurrentdb', port: 2113 });
       const db = new URL(config.databaseUrl!);

@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
 import {
   type INestApplication,
   type LogLevel,
@@ -43,9 +44,30 @@ export async function startLedger(
   logger?: LoggerService | LogLevel[] | false,
 ): Promise<RunningLedger> {
   const log = new Logger('Ledger');
+  // With device accounts, the in-process ledger logs in with an account of its own that no
+  // file holds ('$' is never in a device id), and the broker faces the network: devices on it
+  // must reach it, and it refuses whoever has no account.
+  const internal = config.deviceAccounts
+    ? { username: '$ratchet-ledger', password: randomBytes(32).toString('hex') }
+    : null;
   const embeddedBroker = config.mqttUrl
     ? null
-    : await startEmbeddedBroker({ port: config.mqttEmbeddedPort, logger: log });
+    : await startEmbeddedBroker({
+        port: config.mqttEmbeddedPort,
+        logger: log,
+        ...(config.deviceAccounts && internal
+          ? {
+              host: '0.0.0.0',
+              auth: { accounts: config.deviceAccounts.accounts, internal: [internal] },
+            }
+          : {}),
+      });
+  if (config.deviceAccounts)
+    log.warn(
+      `MQTT embedded broker: device accounts from ${config.deviceAccounts.file}; it listens on every interface, ` +
+        'with passwords in clear on the wire (plain MQTT): keep the devices on a network of their own, ' +
+        'or use an external broker with TLS (docs/security.md)',
+    );
   const mqttUrl = config.mqttUrl ?? embeddedBroker!.url;
   let storage: LedgerStorage | undefined;
   let app: NestExpressApplication | undefined;
@@ -63,6 +85,7 @@ export async function startLedger(
         readModels,
         mqttUrl,
         credentials,
+        ...(internal ? { mqttAccount: internal } : {}),
         ...(embeddedBroker ? { inProcessBroker: embeddedBroker } : {}),
       }),
       {

@@ -13,6 +13,8 @@ export interface LedgerRuntime {
   readonly readModels: ReadModelStore;
   /** The broker to use: MQTT_URL, or the embedded broker's address. */
   readonly mqttUrl: string;
+  /** The ledger's account on the embedded broker when it authenticates (instead of MQTT_USERNAME…). */
+  readonly mqttAccount?: { readonly username: string; readonly password: string };
   /** The embedded broker, when it is the one: device answers are taken from it in-process. */
   readonly inProcessBroker?: InProcessBroker;
   /** The API credentials in force (replaced on SIGHUP); default: those of the configuration. */
@@ -49,8 +51,12 @@ export class LedgerAppModule {
             sessionExpirySeconds: config.mqttSessionExpirySeconds,
             inboxConnections: config.mqttInboxConnections,
             ...(runtime.inProcessBroker ? { inProcessBroker: runtime.inProcessBroker } : {}),
-            ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
-            ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+            ...(runtime.mqttAccount
+              ? runtime.mqttAccount
+              : {
+                  ...(config.mqttUsername ? { username: config.mqttUsername } : {}),
+                  ...(config.mqttPassword ? { password: config.mqttPassword } : {}),
+                }),
             ...(Object.keys(config.mqttTls).length > 0 ? { tls: config.mqttTls } : {}),
           },
         }),

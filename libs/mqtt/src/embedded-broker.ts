@@ -7,10 +7,19 @@ import net from 'node:net';
 import type { Aedes, AedesOptions } from 'aedes';
 import type { IPublishPacket } from 'mqtt';
 import { errorMessage, silentLogger, type MqttLogger } from './logger.js';
+import { embeddedAuthHooks, type EmbeddedBrokerAuth } from './broker-auth/embedded-auth.js';
+import { topicMatches } from './broker-auth/broker-acl.js';
 
 export interface EmbeddedBrokerOptions {
   /** Default `127.0.0.1`: an anonymous broker should not face the network by accident. */
   readonly host?: string;
+  /**
+   * Accounts and the shipped ACL's rules: unknown clients are refused, a device publishes only
+   * its own answers and presence and receives only its own intents and states. Without it the
+   * broker is anonymous (anyone who reaches it may publish and subscribe anything). Hooks in
+   * `aedes` still run, after these and only for what these allow.
+   */
+  readonly auth?: EmbeddedBrokerAuth;
   /** `0` picks a free port (tests). */
   readonly port: number;
   readonly aedes?: AedesOptions;
@@ -21,7 +30,7 @@ export interface EmbeddedBroker {
   readonly host: string;
   /** The bound port (useful with `port: 0`). */
   readonly port: number;
-  /** `mqtt://host:port`, for `connectMqtt`. */
+  /** `mqtt://host:port`, for `connectMqtt` (loopback when it listens on every interface). */
   readonly url: string;
   readonly aedes: Aedes;
   /**
@@ -44,17 +53,6 @@ export type InProcessHandler = (
   packet: IPublishPacket,
 ) => Promise<void> | void;
 
-/** An MQTT topic filter (`+`, `#`) against a topic name. */
-export function topicMatches(filter: string, topic: string): boolean {
-  const f = filter.split('/');
-  const t = topic.split('/');
-  for (let i = 0; i < f.length; i += 1) {
-    if (f[i] === '#') return true;
-    if (i >= t.length || (f[i] !== '+' && f[i] !== t[i])) return false;
-  }
-  return f.length === t.length;
-}
-
 export class EmbeddedBrokerPortInUseError extends Error {
   override readonly name = 'EmbeddedBrokerPortInUseError';
   constructor(
@@ -73,7 +71,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const logger = options.logger ?? silentLogger;
   // Loaded here, not at the top: importing this library (a device does) must not load Aedes.
   const { Aedes: AedesBroker } = await import('aedes');
-  const aedes = await AedesBroker.createBroker(options.aedes);
+  const aedes = await AedesBroker.createBroker(
+    options.auth
+      ? { ...options.aedes, ...embeddedAuthHooks(options.auth, logger, options.aedes) }
+      : options.aedes,
+  );
   aedes.on('clientError', (client, e) =>
     logger.debug?.(`MQTT embedded broker: client ${client.id}: ${errorMessage(e)}`),
   );
@@ -93,16 +95,36 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   }
   const port = (server.address() as net.AddressInfo).port;
   logger.log(`MQTT embedded broker (Aedes, MQTT 3.1.1) listening on ${host}:${port}`);
+  if (options.auth)
+    logger.log(
+      `MQTT embedded broker: ${options.auth.accounts.size} account(s); unknown clients are refused, devices are held to the broker ACL (their own topics only)`,
+    );
+  else
+    logger.warn(
+      `MQTT embedded broker: ANONYMOUS — any client that reaches ${host}:${port} may publish and subscribe anything` +
+        (isLoopback(host)
+          ? ' (it binds loopback only, so only this machine can reach it)'
+          : '. Set device credentials (MQTT_DEVICE_PASSWORD_FILE)'),
+    );
   let closing: Promise<void> | undefined;
   return {
     host,
     port,
-    url: `mqtt://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    url: `mqtt://${urlHost(host)}:${port}`,
     aedes,
     takeBeforePuback: (filters, handler) => takeBeforePuback(aedes, filters, handler),
     close: () => (closing ??= closeAll(server, aedes)),
   };
 }
+
+/** Where a client on this machine reaches a broker bound to `host` (every interface: loopback). */
+const urlHost = (host: string): string => {
+  const reachable = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  return reachable.includes(':') ? `[${reachable}]` : reachable;
+};
+
+const isLoopback = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 function takeBeforePuback(
   aedes: Aedes,

@@ -28,3 +28,6 @@ export * from './ack-after-handler.js';
 export * from './bounded-publish.js';
 export * from './embedded-broker.js';
 export * from './tls.js';
+export * from './broker-auth/password-file.js';
+export * from './broker-auth/broker-acl.js';
+export type { EmbeddedBrokerAuth } from './broker-auth/embedded-auth.js';

@@ -4,11 +4,16 @@
  */
 import type { ApiCredential } from '@ratchet/ledger';
 import { loadApiCredentials } from './api-credentials.config.js';
+import { isDeviceId } from '@ratchet/lifecycle';
 import {
+  LEDGER_ACCOUNT,
   MqttTlsConfigError,
+  PasswordFileError,
   TLS_ENV_NAMES,
   mqttTlsOptions,
+  readPasswordFile,
   type MqttTlsFiles,
+  type PasswordAccounts,
 } from '@ratchet/mqtt';
 
 export type StoreKind = 'pglite' | 'postgres' | 'eventstoredb';
@@ -24,6 +29,11 @@ export interface LedgerConfig {
   readonly mqttPassword: string | null;
   /** TLS files for an `mqtts://` MQTT_URL (checked here: present, readable, unexpired, matching). */
   readonly mqttTls: MqttTlsFiles;
+  /**
+   * The embedded broker's accounts (MQTT_DEVICE_PASSWORD_FILE, mosquitto_passwd format): with
+   * them it refuses unknown clients and holds devices to the broker ACL; null: anonymous.
+   */
+  readonly deviceAccounts: { readonly file: string; readonly accounts: PasswordAccounts } | null;
   /** MQTT 5 shared-subscription group of all instances of one ledger. */
   readonly mqttSharedGroup: string;
   /**
@@ -55,7 +65,11 @@ export interface LedgerConfig {
     readonly expiresInMs: number;
   };
   readonly instanceId: string | null;
-  readonly sweep: { readonly intervalMs: number; readonly redispatchAfterMs: number };
+  readonly sweep: {
+    readonly intervalMs: number;
+    readonly redispatchAfterMs: number;
+    readonly recoveryGraceMs: number;
+  };
   /** Message expiry of the retained state topic; 0 turns the state topic off. */
   readonly stateRetentionSeconds: number;
   /** `json`: one JSON object per line (for log shippers); `text`: for a terminal. */
@@ -85,6 +99,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'MQTT_CA_FILE',
   'MQTT_CERT_FILE',
   'MQTT_KEY_FILE',
+  'MQTT_DEVICE_PASSWORD_FILE',
   'MQTT_SHARED_GROUP',
   'MQTT_SESSION_EXPIRY_SECONDS',
   'MQTT_INBOX_CONNECTIONS',
@@ -99,6 +114,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'LEDGER_INSTANCE_ID',
   'LEDGER_SWEEP_INTERVAL_MS',
   'LEDGER_REDISPATCH_AFTER_MS',
+  'LEDGER_RECOVERY_GRACE_MS',
   'LEDGER_STATE_RETENTION_SECONDS',
   'LOG_FORMAT',
   'LOG_LEVEL',
@@ -177,6 +193,25 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
       problems.push(...e.problems);
     }
 
+  let deviceAccounts: LedgerConfig['deviceAccounts'] = null;
+  const passwordFile = str('MQTT_DEVICE_PASSWORD_FILE');
+  if (passwordFile !== null && mqttUrl !== null)
+    problems.push(
+      `MQTT_DEVICE_PASSWORD_FILE is for the embedded broker, but MQTT_URL=${mqttUrl} names an external one: give that broker the file (Mosquitto: password_file), or unset MQTT_URL`,
+    );
+  else if (passwordFile !== null)
+    try {
+      const accounts = readPasswordFile(passwordFile, (u) =>
+        u === LEDGER_ACCOUNT || isDeviceId(u)
+          ? undefined
+          : `"${u}" is neither a device id (CONTRACT.md section 2) nor "${LEDGER_ACCOUNT}": the broker ACL binds a device's topics to its username`,
+      );
+      deviceAccounts = { file: passwordFile, accounts };
+    } catch (e) {
+      if (!(e instanceof PasswordFileError)) throw e;
+      problems.push(...e.problems.map((p) => `MQTT_DEVICE_PASSWORD_FILE=${passwordFile}: ${p}`));
+    }
+
   const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
     const raw = str(name);
     if (raw === null) return fallback;
@@ -196,6 +231,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     mqttUsername: str('MQTT_USERNAME'),
     mqttPassword: str('MQTT_PASSWORD'),
     mqttTls,
+    deviceAccounts,
     mqttSharedGroup: str('MQTT_SHARED_GROUP') ?? 'ratchet',
     mqttInboxConnections: int('MQTT_INBOX_CONNECTIONS', 16, 1, 64),
     mqttSessionExpirySeconds: int(
@@ -225,6 +261,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     sweep: {
       intervalMs: int('LEDGER_SWEEP_INTERVAL_MS', 1_000, 50, 3_600_000),
       redispatchAfterMs: int('LEDGER_REDISPATCH_AFTER_MS', 5_000, 0, 3_600_000),
+      recoveryGraceMs: int('LEDGER_RECOVERY_GRACE_MS', 5_000, 0, 3_600_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

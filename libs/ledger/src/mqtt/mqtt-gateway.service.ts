@@ -49,6 +49,10 @@ export class MqttGateway
   private connections: MqttConnection[] = [];
   /** The shared-subscription filters of the inbound connections (none without MQTT 5). */
   private inboundFilters: readonly string[] = [];
+  /** Connecting after a start without the broker; awaited at shutdown. */
+  private background: Promise<void> | null = null;
+  private stopping = false;
+  private wakeRetry: (() => void) | null = null;
   /** The socket's TLS options (`mqtts://`), read and checked once at start. */
   private tls: tls.ConnectionOptions | undefined;
 
@@ -85,9 +89,27 @@ export class MqttGateway
           'NODE_TLS_REJECT_UNAUTHORIZED=0 is set: it does not apply to the MQTT connections, whose broker certificate is always verified',
         );
     }
-    const out = await this.connect('out', { clean: true });
-    this.publisherConnection = out;
-    this.publisher = new MqttIntentPublisher(out);
+    // The first attempt decides: a broker that refuses us (credentials, TLS) stops the start;
+    // one that cannot be reached is connected to in the background, and the application
+    // starts without it (readiness says so; commands wait in `requested` and the sweeper
+    // dispatches them once it is there).
+    let unreachable!: () => void;
+    const down = new Promise<'down'>((resolve) => (unreachable = () => resolve('down')));
+    const out = this.connect('out', { clean: true }, unreachable).then((conn) => {
+      this.publisherConnection = conn;
+      this.publisher = new MqttIntentPublisher(conn);
+      return 'up' as const;
+    });
+    if ((await Promise.race([out, down])) === 'up') return;
+    this.logger.warn(
+      `MQTT broker ${redactUrl(o.url)} unreachable at start: starting without it, connecting in the background`,
+    );
+    this.background = out.then(
+      () => this.logger.log(`MQTT broker ${redactUrl(o.url)} connected`),
+      (e: unknown) => {
+        if (!this.stopping) this.logger.error(`MQTT broker: giving up: ${String(e)}`);
+      },
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -105,7 +127,23 @@ export class MqttGateway
         'device answers are taken from the in-process broker before it acknowledges them',
       );
     }
-    // Subscribe only now: the CQRS handlers are registered during bootstrap.
+    // Subscribe only now: the CQRS handlers are registered during bootstrap. Without the
+    // broker yet (see onModuleInit), the inbox follows the publisher in the background.
+    if (this.background) {
+      this.background = this.background
+        .then(() => (this.stopping ? undefined : this.connectInboxes(o, taken)))
+        .catch((e: unknown) => {
+          if (!this.stopping) this.logger.error(`MQTT inbox: giving up: ${String(e)}`);
+        });
+      return;
+    }
+    await this.connectInboxes(o, taken);
+  }
+
+  private async connectInboxes(
+    o: NonNullable<RatchetModuleOptions['mqtt']>,
+    taken: readonly string[],
+  ): Promise<void> {
     const first = await this.connectInbox(0, o.protocol ?? 'auto', taken);
     const shared = first.capabilities.sharedSubscriptions;
     const count = shared ? Math.max(1, o.inboxConnections ?? DEFAULT_INBOX_CONNECTIONS) : 1;
@@ -165,6 +203,9 @@ export class MqttGateway
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.wakeRetry?.();
+    await this.background;
     // Under a shared subscription the broker keeps routing a share of device answers to this
     // instance's sessions after it is gone; they would wait there for its return (or be lost
     // when the session expires). Leaving the group first sends them to the other instances;
@@ -244,6 +285,8 @@ export class MqttGateway
       protocol?: 'auto' | 4 | 5;
       prepare?: Parameters<typeof connectMqtt>[0]['prepare'];
     },
+    /** Told when an attempt fails because the broker cannot be reached. */
+    onUnreachable?: () => void,
   ): Promise<MqttConnection> {
     const o = this.options.mqtt!;
     const prefix =
@@ -271,8 +314,17 @@ export class MqttGateway
         return conn;
       } catch (e) {
         if (!(e instanceof MqttConnectError) || !isNetworkError(e.cause)) throw e;
+        if (this.stopping) throw new Error('shutting down', { cause: e });
+        onUnreachable?.();
         this.logger.warn(`${e.message}; trying again in ${delay} ms`);
-        await new Promise((r) => setTimeout(r, delay));
+        await new Promise<void>((r) => {
+          const t = setTimeout(r, delay);
+          this.wakeRetry = () => {
+            clearTimeout(t);
+            r();
+          };
+        });
+        if (this.stopping) throw new Error('shutting down', { cause: e });
       }
     }
   }
@@ -308,3 +360,6 @@ const GRACEFUL_CLOSE_MS = 2_000;
  */
 const isNetworkError = (cause: unknown): boolean =>
   typeof (cause as { code?: unknown } | null)?.code === 'string' && !isTlsFailure(cause);
+
+/** A broker URL without its password, for logs. */
+const redactUrl = (url: string): string => url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');

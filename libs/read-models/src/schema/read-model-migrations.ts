@@ -196,8 +196,23 @@ const commandIssuer: ReadModelMigration = {
   `,
 };
 
-const devicePresence: ReadModelMigration = {
+const ledgerLiveness: ReadModelMigration = {
   version: 8,
+  name: 'ledger_liveness',
+  sql: `
+    -- One row: the last beat of any sweeper, and the last outage (no instance running) that an
+    -- instance starting found, so that deadlines falling due in it get a recovery grace.
+    CREATE TABLE ledger_liveness (
+      id          smallint PRIMARY KEY CHECK (id = 1),
+      last_beat   timestamptz NOT NULL,
+      outage_from timestamptz,
+      outage_to   timestamptz
+    );
+  `,
+};
+
+const devicePresence: ReadModelMigration = {
+  version: 9,
   name: 'device_presence',
   sql: `
     -- Each device's presence as its stream (device-<deviceId>) records it (CONTRACT.md section
@@ -221,5 +236,6 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   groupMembers,
   fleetProgress,
   commandIssuer,
+  ledgerLiveness,
   devicePresence,
 ];
