@@ -196,6 +196,18 @@ const commandIssuer: ReadModelMigration = {
   `,
 };
 
+const commandFleet: ReadModelMigration = {
+  version: 8,
+  name: 'command_status fleet index',
+  sql: `
+    -- GET /commands?fleetCommandId=: a fleet's children (and their retries), newest first. The
+    -- fleet is in the state (CommandRequested names it), so no projection change is needed.
+    CREATE INDEX command_status_fleet_newest_idx
+      ON command_status ((state->>'fleetCommandId'), requested_at DESC, command_id DESC)
+      WHERE state ? 'fleetCommandId';
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
@@ -204,4 +216,5 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   groupMembers,
   fleetProgress,
   commandIssuer,
+  commandFleet,
 ];
