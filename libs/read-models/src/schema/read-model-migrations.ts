@@ -196,6 +196,33 @@ const commandIssuer: ReadModelMigration = {
   `,
 };
 
+const commandFleet: ReadModelMigration = {
+  version: 9,
+  name: 'command_status fleet index',
+  sql: `
+    -- GET /commands?fleetCommandId=: a fleet's children (and their retries), newest first. The
+    -- fleet is in the state (CommandRequested names it), so no projection change is needed.
+    CREATE INDEX command_status_fleet_newest_idx
+      ON command_status ((state->>'fleetCommandId'), requested_at DESC, command_id DESC)
+      WHERE state ? 'fleetCommandId';
+  `,
+};
+
+const ledgerLiveness: ReadModelMigration = {
+  version: 8,
+  name: 'ledger_liveness',
+  sql: `
+    -- One row: the last beat of any sweeper, and the last outage (no instance running) that an
+    -- instance starting found, so that deadlines falling due in it get a recovery grace.
+    CREATE TABLE ledger_liveness (
+      id          smallint PRIMARY KEY CHECK (id = 1),
+      last_beat   timestamptz NOT NULL,
+      outage_from timestamptz,
+      outage_to   timestamptz
+    );
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
@@ -204,4 +231,6 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   groupMembers,
   fleetProgress,
   commandIssuer,
+  ledgerLiveness,
+  commandFleet,
 ];
