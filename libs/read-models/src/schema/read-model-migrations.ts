@@ -196,6 +196,18 @@ const commandIssuer: ReadModelMigration = {
   `,
 };
 
+const commandFleet: ReadModelMigration = {
+  version: 9,
+  name: 'command_status fleet index',
+  sql: `
+    -- GET /commands?fleetCommandId=: a fleet's children (and their retries), newest first. The
+    -- fleet is in the state (CommandRequested names it), so no projection change is needed.
+    CREATE INDEX command_status_fleet_newest_idx
+      ON command_status ((state->>'fleetCommandId'), requested_at DESC, command_id DESC)
+      WHERE state ? 'fleetCommandId';
+  `,
+};
+
 const ledgerLiveness: ReadModelMigration = {
   version: 8,
   name: 'ledger_liveness',
@@ -220,4 +232,5 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   fleetProgress,
   commandIssuer,
   ledgerLiveness,
+  commandFleet,
 ];
