@@ -90,7 +90,7 @@ describeOnBothDatabases('verify', (fixture) => {
         {
           id: randomUUID(),
           type: 'CommandRequested',
-          data: requestedData(signed, 'drift-1', 310),
+          data: { ...requestedData(signed, 'drift-1', 310) },
           metadata: { correlationId: signed, causationId: null, issuedBy: 'ops' },
         },
       ],
