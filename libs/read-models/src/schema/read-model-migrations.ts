@@ -196,6 +196,18 @@ const commandIssuer: ReadModelMigration = {
   `,
 };
 
+const commandFleet: ReadModelMigration = {
+  version: 9,
+  name: 'command_status fleet index',
+  sql: `
+    -- GET /commands?fleetCommandId=: a fleet's children (and their retries), newest first. The
+    -- fleet is in the state (CommandRequested names it), so no projection change is needed.
+    CREATE INDEX command_status_fleet_newest_idx
+      ON command_status ((state->>'fleetCommandId'), requested_at DESC, command_id DESC)
+      WHERE state ? 'fleetCommandId';
+  `,
+};
+
 const ledgerLiveness: ReadModelMigration = {
   version: 8,
   name: 'ledger_liveness',
@@ -212,7 +224,7 @@ const ledgerLiveness: ReadModelMigration = {
 };
 
 const stateTopicOutbox: ReadModelMigration = {
-  version: 9,
+  version: 10,
   name: 'state_topic_commands.outbox',
   sql: `
     -- The state topic is published after its batch commits, never inside it: a row is pending
@@ -238,5 +250,6 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   fleetProgress,
   commandIssuer,
   ledgerLiveness,
+  commandFleet,
   stateTopicOutbox,
 ];
