@@ -223,6 +223,24 @@ const ledgerLiveness: ReadModelMigration = {
   `,
 };
 
+const stateTopicOutbox: ReadModelMigration = {
+  version: 10,
+  name: 'state_topic_commands.outbox',
+  sql: `
+    -- The state topic is published after its batch commits, never inside it: a row is pending
+    -- until published at its revision. at: the state's time, for the message. claimed_revision:
+    -- the newest revision some instance is publishing (see state-topic.projection.ts).
+    -- Existing rows were published inside their batch.
+    ALTER TABLE state_topic_commands
+      ADD COLUMN at timestamptz,
+      ADD COLUMN claimed_revision bigint,
+      ADD COLUMN published_revision bigint;
+    UPDATE state_topic_commands SET claimed_revision = revision, published_revision = revision;
+    CREATE INDEX state_topic_commands_pending_idx ON state_topic_commands (command_id)
+      WHERE published_revision IS NULL OR published_revision < revision;
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
@@ -233,4 +251,5 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   commandIssuer,
   ledgerLiveness,
   commandFleet,
+  stateTopicOutbox,
 ];
