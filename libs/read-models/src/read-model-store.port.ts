@@ -24,6 +24,8 @@ export interface ListCommandsFilter {
   readonly status?: CommandStatus;
   /** Who issued it: metadata.issuedBy of its CommandRequested. */
   readonly issuedBy?: string;
+  /** Only the children (and their retries) of this fleet command. */
+  readonly fleetCommandId?: string;
   /** 1 to 500. */
   readonly limit: number;
   /** A cursor from a previous page's `next`. */
