@@ -202,7 +202,9 @@ export const loadAll = async (
   const fleets = [...model.fleets.values()];
   const children = [...model.children.values()];
   const attempts = [...model.attempts.entries()];
-  await inChunks(fleets, (c) => db.query(sql.insertFleetRows, [JSON.stringify(c.map(fleetRecord))]));
+  await inChunks(fleets, (c) =>
+    db.query(sql.insertFleetRows, [JSON.stringify(c.map(fleetRecord))]),
+  );
   await inChunks(children, (c) =>
     db.query(sql.insertChildRows, [JSON.stringify(c.map(childRecord))]),
   );
