@@ -92,6 +92,25 @@ describe('issuedBy through HTTP, MQTT and the history', () => {
     expect((await whoDidWhat(retry))[0]).toEqual(['CommandRequested', 'system']);
   });
 
+  it("gives a fleet command's children its issuer", async () => {
+    const res = await ledger.http(
+      'POST',
+      '/fleet-commands',
+      { target: { deviceIds: ['gate-1', 'gate-2'] }, name: 'close' },
+      bearer(OPS),
+    );
+    expect(res.status).toBe(201);
+    const fleetId = res.body.fleetCommandId as string;
+    for (const deviceId of ['gate-1', 'gate-2']) {
+      const [child] = await eventually(async () => {
+        const page = (await as(DASH).get(`/commands?deviceId=${deviceId}&issuedBy=ops`)).body;
+        return page.items?.length === 1 ? page.items : undefined;
+      }, `the child of ${deviceId}, listed under its fleet's issuer`);
+      expect(child.fleetCommandId).toBe(fleetId);
+      expect((await whoDidWhat(child.commandId))[0]).toEqual(['CommandRequested', 'ops']);
+    }
+  });
+
   it('lists by issuer: GET /commands?issuedBy=', async () => {
     const id = (await as(OPS).issue({ deviceId: 'lock-19', name: 'lock' })).body.commandId;
     const listed = await eventually(async () => {

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { KNOWN_VARIABLES, loadConfig } from '@ratchet/ledger-app';
 import {
@@ -20,7 +22,13 @@ import {
 } from './compose-file.js';
 import { TEST_CREDENTIALS, TEST_VARIABLES, deviceSims, ledgerReplicas } from './compose-roles.js';
 import { contextSources, finalCmd, ignoredByDockerignore, readDockerfile } from './dockerfile.js';
-import { IMAGE_CONF_PATH, mosquittoFiles } from './deployed-mosquitto.js';
+import {
+  IMAGE_CONF_PATH,
+  hostLedgerEnv,
+  hostPathIn,
+  makeDemoCerts,
+  mosquittoFiles,
+} from './deployed-mosquitto.js';
 import { REWRITTEN_DIRECTIVES, parseMosquittoConf, rewriteForTest } from './mosquitto-conf.js';
 
 const compose = loadCompose(TEST_VARIABLES);
@@ -93,8 +101,21 @@ describe('docker-compose.yml', () => {
     const replicas = ledgerReplicas(compose);
     const ids = new Set<string | null>();
     const postgres = environmentOf(services['postgres']!);
-    for (const r of replicas) {
-      const config = loadConfig(r.env);
+    // loadConfig reads the TLS files: the ones the demo script makes, where compose mounts them.
+    const certs = mkdtempSync(join(tmpdir(), 'ratchet-compose-certs-'));
+    makeDemoCerts(certs);
+    const dirs = new Map([[files.get('/mosquitto/config/certs')!, certs]]);
+    try {
+      for (const r of replicas) {
+        const config = loadConfig(hostLedgerEnv(r.env, (p) => hostPathIn(dirs, r.service, p)));
+        expect(config.mqttUrl!.startsWith('mqtts://')).toBe(true);
+        expect(config.mqttTls.caFile).toBe(join(certs, 'ca.crt'));
+        checkReplica(r, config);
+      }
+    } finally {
+      rmSync(certs, { recursive: true, force: true });
+    }
+    function checkReplica(r: (typeof replicas)[number], config: ReturnType<typeof loadConfig>) {
       expect(config).toMatchObject({
         store: 'eventstoredb',
         mqttUsername: expect.any(String),
@@ -121,10 +142,17 @@ describe('docker-compose.yml', () => {
     expect(ids.has(null)).toBe(false);
   });
 
-  it('connects the ledger to the listener without client-id binding, with an account of its own', () => {
+  it('connects the ledger over TLS to the listener without client-id binding, with an account of its own', () => {
     for (const r of ledgerReplicas(compose)) {
       const { port } = hostAndPort(r.env['MQTT_URL']!);
       expect(listener(port)).toBeDefined();
+      // TLS, with the CA the broker's certificate comes from, from the same directory.
+      expect(r.env['MQTT_URL']!.startsWith('mqtts://')).toBe(true);
+      expect(listener(port)!.options.get('certfile')).toMatch(/^\/mosquitto\/config\/certs\//);
+      const ca = bindMounts(r.service).find((m) =>
+        r.env['MQTT_CA_FILE']!.startsWith(`${m.target}/`),
+      );
+      expect(ca?.source).toBe(files.get('/mosquitto/config/certs'));
       expect(deviceListener(port)).toBe(false);
       expect(passwdUsers).toContain(r.env['MQTT_USERNAME']);
       expect(read(files.get(conf.global.get('acl_file')!)!)).toContain(

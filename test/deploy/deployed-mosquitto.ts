@@ -10,7 +10,7 @@ import { chmod, copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { brokerAnswers, freePort, waitForAsync } from '@ratchet/mqtt/testing';
-import { REPO_ROOT, bindMounts, type ComposeFile } from './compose-file.js';
+import { REPO_ROOT, bindMounts, type ComposeFile, type ComposeService } from './compose-file.js';
 import { parseMosquittoConf, rewriteForTest } from './mosquitto-conf.js';
 
 /** The script that makes the demo CA, server and device certificates. */
@@ -37,6 +37,42 @@ export function requireMosquittoBinary(binary = 'mosquitto'): boolean {
   return false;
 }
 
+/**
+ * The host path behind `containerPath` in `service`: a file under one of the mounted
+ * directories `dirs` maps (repository directory → where the test made its contents).
+ */
+export function hostPathIn(
+  dirs: ReadonlyMap<string, string>,
+  service: ComposeService,
+  containerPath: string,
+): string {
+  for (const m of bindMounts(service)) {
+    const copy = dirs.get(m.source);
+    if (copy && containerPath.startsWith(`${m.target}/`))
+      return join(copy, containerPath.slice(m.target.length + 1));
+  }
+  throw new Error(`no mounted certificates directory holds ${containerPath}`);
+}
+
+/** Runs the demo certificates script into `dir` (its defaults, as the README says). */
+export function makeDemoCerts(dir: string): void {
+  execFileSync(join(REPO_ROOT, DEMO_CERTS_SCRIPT), [], {
+    env: { ...process.env, CERTS_DIR: dir },
+    stdio: 'ignore',
+  });
+}
+
+/** The TLS environment variables of a ledger replica, pointed at the test's files. */
+export function hostLedgerEnv(
+  env: Readonly<Record<string, string>>,
+  hostPath: (containerPath: string) => string,
+): Record<string, string> {
+  const out = { ...env };
+  for (const name of ['MQTT_CA_FILE', 'MQTT_CERT_FILE', 'MQTT_KEY_FILE'])
+    if (out[name]) out[name] = hostPath(out[name]);
+  return out;
+}
+
 export interface DeployedMosquitto {
   /**
    * `mqtt://127.0.0.1:<test port>` of the listener shipped on `shippedPort` (1884), or
@@ -46,7 +82,7 @@ export interface DeployedMosquitto {
   /** Where the demo certificates were made (what compose mounts from apps/broker/certs). */
   readonly certsDir: string;
   /** The host path behind `containerPath` in `service` (a file under a mounted directory). */
-  hostPath(service: ComposeFile['services'][string], containerPath: string): string;
+  hostPath(service: ComposeService, containerPath: string): string;
   /** What the broker printed (its configuration logs to stdout). */
   output(): string;
   stop(): Promise<void>;
@@ -68,10 +104,7 @@ export async function startDeployedMosquitto(compose: ComposeFile): Promise<Depl
     if (target === IMAGE_CONF_PATH) continue;
     const copy = join(dir, basename(target));
     if ((await stat(join(REPO_ROOT, source))).isDirectory()) {
-      execFileSync(join(REPO_ROOT, DEMO_CERTS_SCRIPT), [], {
-        env: { ...process.env, CERTS_DIR: copy },
-        stdio: 'ignore',
-      });
+      makeDemoCerts(copy);
       dirs.set(source, copy);
     } else {
       await copyFile(join(REPO_ROOT, source), copy);
@@ -103,14 +136,8 @@ export async function startDeployedMosquitto(compose: ComposeFile): Promise<Depl
     if (port === undefined) throw new Error(`mosquitto.conf has no listener ${shippedPort}`);
     return `${tlsPorts.has(shippedPort) ? 'mqtts' : 'mqtt'}://127.0.0.1:${port}`;
   };
-  const hostPath: DeployedMosquitto['hostPath'] = (service, containerPath) => {
-    for (const m of bindMounts(service)) {
-      const copy = dirs.get(m.source);
-      if (copy && containerPath.startsWith(`${m.target}/`))
-        return join(copy, containerPath.slice(m.target.length + 1));
-    }
-    throw new Error(`no mounted certificates directory holds ${containerPath}`);
-  };
+  const hostPath: DeployedMosquitto['hostPath'] = (service, containerPath) =>
+    hostPathIn(dirs, service, containerPath);
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;

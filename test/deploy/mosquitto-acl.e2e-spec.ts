@@ -30,6 +30,7 @@ import {
 import {
   type DeployedMosquitto,
   IMAGE_CONF_PATH,
+  hostLedgerEnv,
   mosquittoFiles,
   requireMosquittoBinary,
   startDeployedMosquitto,
@@ -47,11 +48,15 @@ const PUMP1 = { ...deviceIdentity(sim1), username: deviceIdentity(sim1).id };
 const PUMP2 = { ...deviceIdentity(sim2), username: deviceIdentity(sim2).id };
 const ledgerPort = hostAndPort(ledger.env['MQTT_URL']!).port;
 const devicePort = hostAndPort(sim1.fleet.url).port;
-const group = loadConfig(ledger.env).mqttSharedGroup;
+// (Its TLS files exist only once the broker is up: the group does not depend on them.)
+const { MQTT_CA_FILE: _ca, ...ledgerEnvWithoutTls } = ledger.env;
+const group = loadConfig(ledgerEnvWithoutTls).mqttSharedGroup;
 
 (run ? describe : describe.skip)('the Mosquitto policy docker-compose.yml ships', () => {
   let broker: DeployedMosquitto;
   let probes: Probe[] = [];
+  /** The CA the ledger verifies the broker with (MQTT_CA_FILE, as its container has it). */
+  const ledgerCa = () => readFileSync(broker.hostPath(ledger.service, ledger.env['MQTT_CA_FILE']!));
   /** The device's certificate and key, and the CA, as the simulator's container has them. */
   const tlsOf = (d: typeof PUMP1) => {
     const file = (p: string) => readFileSync(broker.hostPath(sim1.service, p));
@@ -78,7 +83,7 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
   };
   /** The ledger's account, subscribed as the ledger subscribes: a shared subscription. */
   const ledgerProbe = async () => {
-    const p = await connectProbe(broker.url(ledgerPort), LEDGER);
+    const p = await connectProbe(broker.url(ledgerPort), LEDGER, { ca: ledgerCa() });
     probes.push(p);
     await p.client.subscribeAsync(
       [`$share/${group}/devices/+/commands/+/ack`, `$share/${group}/devices/+/commands/+/result`],
@@ -240,7 +245,7 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
     expect(await publishCode(p, commandTopics(PUMP2.username).ack)).toBe(NOT_AUTHORIZED);
   });
 
-  it('refuses the ledger listener without credentials, with a wrong password, to a device', async () => {
+  it('refuses the ledger listener without TLS, without credentials, with a wrong password, to a device', async () => {
     // Mosquitto 2.0 answers every refusal with 0x87 (not authorised), telling nothing more.
     for (const account of [
       {},
@@ -249,7 +254,15 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
       // Devices have certificates, not passwords: none can log in on the ledger's listener.
       { username: PUMP1.username, password: 'demo-pump-1-secret' },
     ])
-      expect(await refusalCode(broker.url(ledgerPort), account)).toBe(NOT_AUTHORIZED);
+      expect(await refusalCode(broker.url(ledgerPort), account, { ca: ledgerCa() })).toBe(
+        NOT_AUTHORIZED,
+      );
+    // And it speaks TLS only: the ledger's password never crosses the network in clear.
+    await expect(
+      connectProbe(broker.url(ledgerPort).replace('mqtts://', 'mqtt://'), LEDGER, {
+        connectTimeout: 2000,
+      }),
+    ).rejects.toThrow();
   });
 
   it('makes the client id the certificate’s name on the device listener: pump-1 cannot pose as pump-2', async () => {
@@ -290,7 +303,8 @@ const group = loadConfig(ledger.env).mqttSharedGroup;
       ...env
     } = ledger.env;
     const service = await startTestLedger({
-      ...env,
+      // Its CA file where this test's copy of the demo certificates is.
+      ...hostLedgerEnv(env, (p) => broker.hostPath(ledger.service, p)),
       MQTT_URL: broker.url(ledgerPort),
       HTTP_HOST: '127.0.0.1',
     });

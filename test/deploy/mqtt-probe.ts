@@ -63,9 +63,13 @@ export function connectProbe(
 }
 
 /** The CONNACK code of a refused connection (MQTT 5), or `accepted`. */
-export async function refusalCode(url: string, account: Account): Promise<number | 'accepted'> {
+export async function refusalCode(
+  url: string,
+  account: Account,
+  options: Partial<IClientOptions> = {},
+): Promise<number | 'accepted'> {
   try {
-    const probe = await connectProbe(url, account);
+    const probe = await connectProbe(url, account, options);
     await probe.end();
     return 'accepted';
   } catch (e) {

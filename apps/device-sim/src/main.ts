@@ -2,7 +2,7 @@
  * `npm run device-sim -- --help`: a fleet of simulated devices on a broker, one line per
  * command, statistics on Ctrl-C.
  */
-import { errorMessage, type MqttLogger } from '@ratchet/mqtt';
+import { MqttTlsConfigError, errorMessage, type MqttLogger } from '@ratchet/mqtt';
 import { fleetDeviceIds } from './fleet/fleet.options.js';
 import { startFleet } from './fleet/start-fleet.js';
 import { formatEvent, formatStats } from './cli/format-event.js';
@@ -41,6 +41,8 @@ async function main(): Promise<number | undefined> {
       if (line) console.log(line);
     },
   }).catch((e: unknown) => {
+    // Bad --ca/--cert/--key files: the message says which; no broker was tried.
+    if (e instanceof MqttTlsConfigError) throw e;
     throw new Error(
       `${errorMessage(e)}\nIs a broker listening there? The ledger starts one with \`npm start\`.`,
     );

@@ -8,6 +8,7 @@ import {
   GetCommandQuery,
   GetFleetCommandQuery,
   IssueFleetCommand,
+  ListCommandsQuery,
   ListFleetCommandsQuery,
   PauseFleetCommand,
   ResumeFleetCommand,
@@ -71,6 +72,15 @@ describe('fleet commands on the embedded default (PGlite)', () => {
       status: 'executed',
       name: 'reboot',
     });
+    // GET /commands?fleetCommandId=: the fleet's children.
+    await eventually(async () => {
+      const page = await queries().execute(
+        new ListCommandsQuery({ fleetCommandId: id.toUpperCase() }),
+      );
+      expect(page.items.map((c: CommandView) => c.deviceId).sort()).toEqual(deviceIds);
+    });
+    const none = await queries().execute(new ListCommandsQuery({ fleetCommandId: randomUUID() }));
+    expect(none.items).toEqual([]);
     // 409 with the fleet as it is, for what its status does not allow.
     expect(await code(bus().execute(new PauseFleetCommand(id)))).toBe('not_pausable');
     expect(await code(bus().execute(new CancelFleetCommand(id)))).toBe('not_cancellable');

@@ -10,3 +10,4 @@ export * from './storable.js';
 export * from './group/index.js';
 export * from './fleet/index.js';
 export * from './device/index.js';
+export * from './recovery-grace.js';

@@ -74,6 +74,7 @@ export {
 } from './audit/command-history.js';
 export type { CommandHistoryEntry } from './audit/command-history.js';
 export { commandHistoryLines, historyLines, toJsonLine } from './audit/history-lines.js';
+export { fleetChildren, fleetHistoryLines } from './audit/fleet-history.js';
 export type { HistoryLine } from './audit/history-lines.js';
 export { describeProjections } from './rebuild/projection-overview.js';
 export type { ProjectionOverview } from './rebuild/projection-overview.js';

@@ -1,4 +1,4 @@
-import type { CommandState, CommandStatus, TargetRef } from '@ratchet/lifecycle';
+import type { CommandState, CommandStatus, LedgerOutage, TargetRef } from '@ratchet/lifecycle';
 import type { FleetRow } from './fleet-progress/fleet-progress-fold.js';
 import type { ChildToCancel, FleetListFilter, FleetPage } from './fleet-progress/fleet-queries.js';
 import type { GroupHead, GroupMemberPage, GroupMembership } from './group-members/group-queries.js';
@@ -18,6 +18,8 @@ export interface ListCommandsFilter {
   readonly status?: CommandStatus;
   /** Who issued it: metadata.issuedBy of its CommandRequested. */
   readonly issuedBy?: string;
+  /** Only the children (and their retries) of this fleet command. */
+  readonly fleetCommandId?: string;
   /** 1 to 500. */
   readonly limit: number;
   /** A cursor from a previous page's `next`. */
@@ -66,6 +68,13 @@ export interface ReadModelStore {
   findUndispatched(requestedBefore: Date, limit: number): Promise<string[]>;
   /** Attempts closed in a status their retry policy lists, below maxAttempts, not retried yet. */
   findRetryDue(limit: number): Promise<string[]>;
+  /**
+   * An instance's sweeper starts: records its beat and, when no instance had beaten for
+   * `staleAfterMs`, the outage that ends now. Returns that outage or the last one recorded.
+   */
+  recordStart(now: Date, staleAfterMs: number): Promise<LedgerOutage | null>;
+  /** A running sweeper's sign of life. */
+  beat(now: Date): Promise<void>;
   /** The group's head as applied and which of `deviceIds` are members at it (one snapshot). */
   groupMembership(group: string, deviceIds: readonly string[]): Promise<GroupMembership>;
   groupHead(group: string): Promise<GroupHead | null>;

@@ -18,7 +18,8 @@ import {
   groupTargets,
   listGroupMembers,
 } from './group-members/group-queries.js';
-import type { TargetRef } from '@ratchet/lifecycle';
+import type { LedgerOutage, TargetRef } from '@ratchet/lifecycle';
+import { beat, recordStart } from './liveness/ledger-liveness.js';
 import type { Projection } from './projection/projection.js';
 import {
   type SubscriptionCheckpoints,
@@ -91,6 +92,14 @@ export class SqlReadModelStore implements ReadModelStore {
 
   findDueCommands(now: Date, limit: number): Promise<DueCommand[]> {
     return findDueCommands(this.#driver, now, limit);
+  }
+
+  recordStart(now: Date, staleAfterMs: number): Promise<LedgerOutage | null> {
+    return recordStart(this.#driver, now, staleAfterMs);
+  }
+
+  beat(now: Date): Promise<void> {
+    return beat(this.#driver, now);
   }
 
   findUndispatched(requestedBefore: Date, limit: number): Promise<string[]> {

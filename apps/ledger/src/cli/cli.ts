@@ -4,7 +4,9 @@ import {
   auditDevice,
   auditIssuer,
   auditLateResults,
+  auditFleet,
   exportCommand,
+  exportFleet,
   exportDevice,
 } from './commands/audit.js';
 import { projectionsStatus } from './commands/projections-status.js';
@@ -31,6 +33,10 @@ const run = (command: Exclude<CliCommand, { kind: 'help' }>, storage: CliStorage
       return auditIssuer(storage, io, command);
     case 'audit-late-results':
       return auditLateResults(storage, io, command.json);
+    case 'audit-fleet':
+      return auditFleet(storage, io, command.fleetCommandId, command.json);
+    case 'export-fleet':
+      return exportFleet(storage, io, command.fleetCommandId);
     case 'export-command':
       return exportCommand(storage, io, command.commandId);
     case 'export-device':

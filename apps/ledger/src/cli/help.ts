@@ -23,13 +23,19 @@ usage: npx ratchet <command> [options]
       with from <= requestedAt < to, each with its full history and who caused each event
   audit late-results [--json]
       commands that ended timed_out and then got a result from the device (it did act)
+  audit fleet <fleetCommandId> [--json]
+      a fleet command: its status and counts, every decision of its stream (issued, marks,
+      pauses, the abort with the counts that crossed the threshold, who did what), and each
+      child with its device, attempt, status and final outcome
   export command <commandId>
+  export fleet <fleetCommandId>
   export device <deviceId> [--from <iso>] [--to <iso>]
       the history as JSON lines on stdout, one event per line
   help, --help
 
 The audit and export of a device read the command_status read model to find its commands:
 they are as complete as its checkpoint (see projections status). export command reads the log.
+The audit and export of a fleet find its children in fleet_progress (likewise).
 
 exit codes: 0 done (verify: nothing found), 1 verify found violations or mismatches,
 2 unknown command or option, or invalid configuration, 3 could not run (the store is in use

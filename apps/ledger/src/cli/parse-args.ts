@@ -20,6 +20,8 @@ export type CliCommand =
     }
   | { readonly kind: 'audit-late-results'; readonly json: boolean }
   | { readonly kind: 'export-command'; readonly commandId: string }
+  | { readonly kind: 'audit-fleet'; readonly fleetCommandId: string; readonly json: boolean }
+  | { readonly kind: 'export-fleet'; readonly fleetCommandId: string }
   | {
       readonly kind: 'export-device';
       readonly deviceId: string;
@@ -74,6 +76,8 @@ const ALLOWED: Readonly<Record<CliCommand['kind'], readonly string[]>> = {
   'audit-issuer': ['--from', '--to', '--json'],
   'audit-late-results': ['--json'],
   'export-command': [],
+  'audit-fleet': ['--json'],
+  'export-fleet': [],
   'export-device': ['--from', '--to'],
 };
 
@@ -145,6 +149,12 @@ const command = ({ words, flags }: Parsed): CliCommand => {
     case 'audit late-results':
       expectWords(words, 2, 'audit late-results');
       return { kind: 'audit-late-results', json };
+    case 'audit fleet':
+      expectWords(words, 3, 'audit fleet <fleetCommandId>');
+      return { kind: 'audit-fleet', fleetCommandId: words[2] as string, json };
+    case 'export fleet':
+      expectWords(words, 3, 'export fleet <fleetCommandId>');
+      return { kind: 'export-fleet', fleetCommandId: words[2] as string };
     case 'export command':
       expectWords(words, 3, 'export command <commandId>');
       return { kind: 'export-command', commandId: words[2] as string };

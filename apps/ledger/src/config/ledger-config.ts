@@ -67,7 +67,11 @@ export interface LedgerConfig {
     readonly expiresInMs: number;
   };
   readonly instanceId: string | null;
-  readonly sweep: { readonly intervalMs: number; readonly redispatchAfterMs: number };
+  readonly sweep: {
+    readonly intervalMs: number;
+    readonly redispatchAfterMs: number;
+    readonly recoveryGraceMs: number;
+  };
   /** Message expiry of the retained state topic; 0 turns the state topic off. */
   readonly stateRetentionSeconds: number;
   /** `json`: one JSON object per line (for log shippers); `text`: for a terminal. */
@@ -113,6 +117,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'LEDGER_INSTANCE_ID',
   'LEDGER_SWEEP_INTERVAL_MS',
   'LEDGER_REDISPATCH_AFTER_MS',
+  'LEDGER_RECOVERY_GRACE_MS',
   'LEDGER_STATE_RETENTION_SECONDS',
   'LOG_FORMAT',
   'LOG_LEVEL',
@@ -265,6 +270,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     sweep: {
       intervalMs: int('LEDGER_SWEEP_INTERVAL_MS', 1_000, 50, 3_600_000),
       redispatchAfterMs: int('LEDGER_REDISPATCH_AFTER_MS', 5_000, 0, 3_600_000),
+      recoveryGraceMs: int('LEDGER_RECOVERY_GRACE_MS', 5_000, 0, 3_600_000),
     },
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -7,7 +7,7 @@ import { RequireScope } from './require-scope.decorator.js';
 import { RatchetRoute } from './ratchet-route.decorator.js';
 
 /**
- * `GET /commands?deviceId=&status=&limit=&after=`: newest first, from the read model, so a
+ * `GET /commands?deviceId=&status=&fleetCommandId=&limit=&after=`: newest first, from the read model, so a
  * command issued a moment ago may not be listed yet (`GET /commands/{id}` reads its stream).
  */
 @ApiTags('commands')

@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '../openapi-notes.js';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, Matches, ValidateBy } from 'class-validator';
-import { type CommandStatus, STATUSES } from '@ratchet/lifecycle';
+import { type CommandStatus, STATUSES, isUuid } from '@ratchet/lifecycle';
 import { isListCursor } from '@ratchet/read-models';
 import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { MAX_LIST_LIMIT } from './list-commands.query.js';
@@ -75,4 +75,16 @@ export class ListCommandsQueryDto extends DeviceCommandsQueryDto {
     },
   })
   issuedBy?: string;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'only the children of this fleet command' })
+  @IsOptional()
+  @Transform(emptyIsAbsent)
+  @ValidateBy({
+    name: 'isFleetCommandId',
+    validator: {
+      validate: (value: unknown) => isUuid(value),
+      defaultMessage: () => 'fleetCommandId must be a UUID',
+    },
+  })
+  fleetCommandId?: string;
 }

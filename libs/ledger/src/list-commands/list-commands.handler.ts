@@ -1,6 +1,6 @@
 import { Inject, Optional } from '@nestjs/common';
 import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { STATUSES } from '@ratchet/lifecycle';
+import { STATUSES, isUuid } from '@ratchet/lifecycle';
 import { isListCursor, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import { InvalidRequestError } from '../errors.js';
 import { toCommandView } from '../get-command/command-view.js';
@@ -20,9 +20,13 @@ const problemsWith = ({
   deviceId,
   status,
   issuedBy,
+  fleetCommandId,
   limit,
   after,
 }: ListCommandsCriteria): string[] => [
+  ...(fleetCommandId !== undefined && !isUuid(fleetCommandId)
+    ? ['fleetCommandId must be a UUID']
+    : []),
   ...(issuedBy !== undefined && issuerProblem(issuedBy) !== null ? [issuerProblem(issuedBy)!] : []),
   ...(deviceId !== undefined && !DEVICE_ID_PATTERN.test(deviceId)
     ? [`deviceId must match ${DEVICE_ID_PATTERN.source}`]
@@ -52,6 +56,9 @@ export class ListCommandsHandler implements IQueryHandler<ListCommandsQuery, Com
       ...(criteria.deviceId !== undefined ? { deviceId: criteria.deviceId } : {}),
       ...(criteria.status !== undefined ? { status: criteria.status } : {}),
       ...(criteria.issuedBy !== undefined ? { issuedBy: criteria.issuedBy } : {}),
+      ...(criteria.fleetCommandId !== undefined
+        ? { fleetCommandId: criteria.fleetCommandId.toLowerCase() }
+        : {}),
       limit: criteria.limit ?? DEFAULT_LIST_LIMIT,
       after: criteria.after ?? null,
     });

@@ -13,6 +13,8 @@ export interface ListCommandsCriteria {
   readonly status?: CommandStatus;
   /** Who issued it (a credential's name, `anonymous`, `system`, a host's principal). */
   readonly issuedBy?: string;
+  /** Only the children (and their retries) of this fleet command (a UUID). */
+  readonly fleetCommandId?: string;
   /** 1 to 500, default 50. */
   readonly limit?: number;
   /** A previous page's `next`. */

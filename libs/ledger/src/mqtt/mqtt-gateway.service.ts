@@ -18,6 +18,7 @@ import {
   closeWithin,
   connectMqtt,
   encodeState,
+  publishWithin,
   TLS_OPTION_NAMES,
   isTlsFailure,
   mqttTlsOptions,
@@ -156,39 +157,29 @@ export class MqttGateway
   }
 
   /**
-   * Retained states (a read model: the state-topic projection calls this inside its batch).
-   * Fails fast while disconnected, and within 5 s otherwise, so the batch rolls back and is
-   * retried instead of holding its transaction open.
+   * Retained states (a read model: the state-topic projection calls this after its batch
+   * committed, never inside a transaction). Refused at once while disconnected, given up after
+   * 5 s otherwise (and then taken back from mqtt.js's store); the projection tries again.
    */
   async publishStates(states: readonly CommandStateMessage[]): Promise<void> {
     const out = this.publisherConnection;
-    if (!out?.client.connected) throw new Error('the MQTT broker is not connected');
+    if (!out?.client.connected) throw new BrokerUnavailableError('the MQTT broker is not connected');
     const retention =
       this.options.stateTopic === false ? 0 : (this.options.stateTopic?.retentionSeconds ?? 86_400);
     const properties = out.capabilities.messageExpiry
       ? { properties: { messageExpiryInterval: retention } }
       : {};
-    const all = Promise.all(
+    await Promise.all(
       states.map((s) =>
-        out.client.publishAsync(
+        publishWithin(
+          out.client,
           stateTopic(s.deviceId, s.commandId),
           encodeState({ commandId: s.commandId, status: s.status, revision: s.revision, at: s.at }),
           { qos: 1, retain: true, ...properties },
+          STATE_PUBLISH_TIMEOUT_MS,
         ),
       ),
     );
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error('the broker did not acknowledge states in 5 s')),
-        5_000,
-      );
-    });
-    try {
-      await Promise.race([all, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void | 'too_late'> {
@@ -341,6 +332,9 @@ const FLAT_TLS_NAMES = {
   keyFile: 'mqttKeyFile',
   url: 'mqttUrl',
 };
+
+/** How long retained states may wait for their PUBACKs. */
+const STATE_PUBLISH_TIMEOUT_MS = 5_000;
 
 /** After leaving the shared group: wait until no message came for this long (at most the max). */
 const SETTLE_QUIET_MS = 300;

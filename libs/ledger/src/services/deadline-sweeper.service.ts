@@ -8,7 +8,7 @@ import {
 } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore, isPermanentStoreError } from '@ratchet/event-store';
-import { isTerminal } from '@ratchet/lifecycle';
+import { type LedgerOutage, enforceableAt, isTerminal } from '@ratchet/lifecycle';
 import { LedgerClock } from './ledger-clock.js';
 import { Dispatcher } from './dispatcher.service.js';
 import { enrichCommandContext, runWithCommand } from '../logging/log-context.js';
@@ -58,6 +58,10 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
   private readonly intervalMs: number;
   private readonly redispatchAfterMs: number;
   private readonly batchSize: number;
+  private readonly recoveryGraceMs: number;
+  /** Undefined until this instance's start is recorded (see `recordStart`). */
+  private outage: LedgerOutage | null | undefined;
+  private lastBeat = 0;
 
   constructor(
     @Inject(RATCHET_OPTIONS) options: RatchetModuleOptions,
@@ -73,6 +77,36 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
     this.intervalMs = sweep?.intervalMs ?? 1000;
     this.redispatchAfterMs = sweep?.redispatchAfterMs ?? 5000;
     this.batchSize = sweep?.batchSize ?? 500;
+    this.recoveryGraceMs = sweep?.recoveryGraceMs ?? DEFAULT_RECOVERY_GRACE_MS;
+  }
+
+  /**
+   * Sign of life: the first sweep records this instance's start (and the outage it ends, if no
+   * instance beat for a while); later ones beat about once a second.
+   */
+  private async liveness(index: DeadlineIndex, now: Date): Promise<void> {
+    if (!index.recordStart || !index.beat) {
+      this.outage = null;
+      return;
+    }
+    if (this.outage === undefined) {
+      const staleAfterMs = Math.max(3 * this.intervalMs, 3_000);
+      this.outage = await index.recordStart(now, staleAfterMs);
+      this.lastBeat = now.getTime();
+      if (this.outage && now.getTime() - this.outage.to < this.recoveryGraceMs) {
+        this.logger.warn(
+          `no ledger instance ran from ${new Date(this.outage.from).toISOString()} to ` +
+            `${new Date(this.outage.to).toISOString()}: deadlines that fell due meanwhile are ` +
+            `enforced from ${new Date(this.outage.to + this.recoveryGraceMs).toISOString()} ` +
+            `(LEDGER_RECOVERY_GRACE_MS), so that answers kept by devices and the broker arrive first`,
+        );
+      }
+      return;
+    }
+    if (now.getTime() - this.lastBeat >= BEAT_EVERY_MS) {
+      await index.beat(now);
+      this.lastBeat = now.getTime();
+    }
   }
 
   onApplicationBootstrap(): void {
@@ -97,7 +131,14 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
     if (!this.index) return { closed: 0, retried: 0, skipped: 0 };
     const index = this.index;
     const now = this.clock.now();
-    const due = await index.findDueCommands(now, this.batchSize);
+    await this.liveness(index, now);
+    const outage = this.outage ?? null;
+    const due = (await index.findDueCommands(now, this.batchSize)).filter(
+      ({ nextDeadline }) =>
+        !nextDeadline ||
+        enforceableAt(new Date(nextDeadline).getTime(), outage, this.recoveryGraceMs) <=
+          now.getTime(),
+    );
     const skipped = { count: 0 };
     // Each command is handled in its own log context: the lines about it carry its ids.
     const closed = await this.each(due, skipped, ({ commandId }) =>
@@ -237,3 +278,6 @@ export class DeadlineSweeper implements OnApplicationBootstrap, BeforeApplicatio
 
 /** Commands handled at once. */
 const CHUNK = 16;
+
+const DEFAULT_RECOVERY_GRACE_MS = 5_000;
+const BEAT_EVERY_MS = 1_000;

@@ -12,6 +12,10 @@ import { freePort } from './ports.js';
 export interface PrivateMosquitto {
   readonly url: string;
   readonly port: number;
+  /** SIGSTOP: connections stay open, nothing is answered (a hung broker). */
+  pause(): void;
+  /** SIGCONT. */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -50,7 +54,14 @@ export async function startPrivateMosquitto(
   return {
     url,
     port,
+    pause: () => {
+      if (child.exitCode === null) child.kill('SIGSTOP');
+    },
+    resume: () => {
+      if (child.exitCode === null) child.kill('SIGCONT');
+    },
     stop: async () => {
+      if (child.exitCode === null) child.kill('SIGCONT');
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;
       await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,8 @@ import type { CommandHistoryEntry } from './command-history.js';
 
 /** One event of an export: a line of JSON, self-contained (which command, which device). */
 export interface HistoryLine {
-  readonly commandId: string;
+  /** `null` for an event of a fleet command's own stream. */
+  readonly commandId: string | null;
   readonly deviceId: string | null;
   readonly revision: number;
   readonly type: string;
@@ -14,7 +15,11 @@ export interface HistoryLine {
   readonly position: string;
 }
 
-const line = (commandId: string, deviceId: string | null, e: RecordedEvent): HistoryLine => ({
+export const toHistoryLine = (
+  commandId: string | null,
+  deviceId: string | null,
+  e: RecordedEvent,
+): HistoryLine => ({
   commandId,
   deviceId,
   revision: Number(e.revision),
@@ -38,7 +43,7 @@ export const commandHistoryLines = async (
 ): Promise<HistoryLine[]> => {
   const events = await store.readStream(streamOf(commandId));
   const deviceId = deviceOf(events);
-  return events.map((e) => line(commandId, deviceId, e));
+  return events.map((e) => toHistoryLine(commandId, deviceId, e));
 };
 
 /** Export lines of many commands' histories, command by command. */
@@ -46,7 +51,7 @@ export async function* historyLines(
   entries: AsyncIterable<CommandHistoryEntry>,
 ): AsyncGenerator<HistoryLine> {
   for await (const { command, events } of entries) {
-    for (const e of events) yield line(command.state.commandId, command.state.deviceId, e);
+    for (const e of events) yield toHistoryLine(command.state.commandId, command.state.deviceId, e);
   }
 }
 

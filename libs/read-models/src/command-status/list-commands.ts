@@ -21,6 +21,7 @@ const buildQuery = (
   deviceId: string | undefined,
   status: string | undefined,
   issuedBy: string | undefined,
+  fleetCommandId: string | undefined,
   cursor: ListCursor | null,
 ): { statement: SqlStatement; params: unknown[] } => {
   const params: unknown[] = [limit + 1];
@@ -28,12 +29,18 @@ const buildQuery = (
   if (deviceId !== undefined) where.push(`device_id = $${params.push(deviceId)}`);
   if (status !== undefined) where.push(`status = $${params.push(status)}`);
   if (issuedBy !== undefined) where.push(`issued_by = $${params.push(issuedBy)}`);
+  // The expression and predicate of command_status_fleet_newest_idx, so the planner uses it.
+  if (fleetCommandId !== undefined) {
+    where.push(
+      `state ? 'fleetCommandId' AND state->>'fleetCommandId' = $${params.push(fleetCommandId)}`,
+    );
+  }
   if (cursor) {
     const at = params.push(cursor.requestedAt);
     const id = params.push(cursor.commandId);
     where.push(`(requested_at, command_id) < ($${at}::timestamptz, $${id}::text)`);
   }
-  const key = `${+(deviceId !== undefined)}${+(status !== undefined)}${+(issuedBy !== undefined)}${+(cursor !== null)}`;
+  const key = `${+(deviceId !== undefined)}${+(status !== undefined)}${+(issuedBy !== undefined)}${+(fleetCommandId !== undefined)}${+(cursor !== null)}`;
   return {
     statement: {
       name: `ratchet_rm_list_commands_${key}`,
@@ -48,11 +55,18 @@ const buildQuery = (
 
 export const listCommands = async (
   db: SqlExecutor,
-  { deviceId, status, issuedBy, limit, after }: ListCommandsFilter,
+  { deviceId, status, issuedBy, fleetCommandId, limit, after }: ListCommandsFilter,
 ): Promise<CommandPage> => {
   const cursor = after ? decodeListCursor(after) : null;
   if (after && !cursor) throw new InvalidCursorError();
-  const { statement, params } = buildQuery(limit, deviceId, status, issuedBy, cursor);
+  const { statement, params } = buildQuery(
+    limit,
+    deviceId,
+    status,
+    issuedBy,
+    fleetCommandId,
+    cursor,
+  );
   const rows = await db.query<ListedRow>(statement, params);
   const page = rows.slice(0, limit);
   const last = page.at(-1);

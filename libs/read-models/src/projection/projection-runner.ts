@@ -8,6 +8,8 @@ import { measureLag, type ProjectionLag } from './projection-lag.js';
 import type { ProjectionStatus, RunnerState } from './projection-status.js';
 import { sleep } from './projection-status.js';
 
+const AFTER_COMMIT_EVERY_MS = 1_000;
+
 export interface ProjectionRunnerOptions {
   /** Events per read and per transaction (default 500). */
   readonly batchSize?: number;
@@ -47,6 +49,11 @@ export class ProjectionRunner {
   #counts = { applied: 0, conflicts: 0, skipped: 0 };
   #feed: BatchingFeed | null = null;
   #running: Promise<void> | null = null;
+  /** `afterCommit` in flight, and whether another call was asked for meanwhile. */
+  #afterCommit: Promise<void> | null = null;
+  #afterCommitAgain = false;
+  #afterCommitTimer: NodeJS.Timeout | null = null;
+  #afterCommitFailing = false;
 
   constructor(
     projection: Projection,
@@ -73,13 +80,49 @@ export class ProjectionRunner {
   /** Runs in the background until `stop()`; failures are retried with a growing delay. */
   start(): void {
     this.#running ??= this.#run();
+    if (this.#projection.afterCommit && !this.#afterCommitTimer) {
+      this.#afterCommitTimer = setInterval(() => this.#runAfterCommit(), AFTER_COMMIT_EVERY_MS);
+      this.#afterCommitTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     this.#stopping.abort();
+    if (this.#afterCommitTimer) clearInterval(this.#afterCommitTimer);
     await this.#feed?.close();
     await this.#running;
+    await this.#afterCommit;
     this.#state = 'stopped';
+  }
+
+  /** Outside every transaction; one at a time; a failure waits for the next call. */
+  #runAfterCommit(): void {
+    const work = this.#projection.afterCommit;
+    if (!work || this.#stopping.signal.aborted) return;
+    if (this.#afterCommit) {
+      this.#afterCommitAgain = true;
+      return;
+    }
+    this.#afterCommit = (async () => {
+      do {
+        this.#afterCommitAgain = false;
+        try {
+          await work.call(this.#projection, this.#driver);
+          if (this.#afterCommitFailing)
+            this.#logger.log(`projection ${this.#projection.name}: after-commit work done again`);
+          this.#afterCommitFailing = false;
+        } catch (error) {
+          if (!this.#afterCommitFailing)
+            this.#logger.warn(
+              `projection ${this.#projection.name}: after-commit work failed, trying again every ${AFTER_COMMIT_EVERY_MS} ms: ${errorMessage(error)}`,
+            );
+          this.#afterCommitFailing = true;
+          return;
+        }
+      } while (this.#afterCommitAgain && !this.#stopping.signal.aborted);
+    })().finally(() => {
+      this.#afterCommit = null;
+    });
   }
 
   /** Applies everything up to the head of the log, then returns the number of events applied. */
@@ -179,6 +222,7 @@ export class ProjectionRunner {
         this.#position = fresh[fresh.length - 1]!.position;
         this.#counts.applied += fresh.length;
         this.#failure = null;
+        this.#runAfterCommit();
         return;
       }
       this.#counts.conflicts += 1;

@@ -1,4 +1,4 @@
-import type { RecordedEvent, SqlExecutor } from '@ratchet/event-store';
+import type { RecordedEvent, SqlDriver, SqlExecutor } from '@ratchet/event-store';
 
 /**
  * A read model fed from the global log. The runner calls `apply` inside the transaction that
@@ -25,6 +25,13 @@ export interface Projection {
   ): Promise<void>;
   /** Empties the projection's tables (for a rebuild); the checkpoint is reset by the runner. */
   reset(tx: SqlExecutor): Promise<void>;
+  /**
+   * Work that must not run inside a transaction (it waits on the network): called by the runner
+   * after each committed batch and about once a second, never twice at once. It must find its
+   * work in what `apply` committed (an outbox), so that a crash or a failure loses nothing:
+   * it throws to be called again later.
+   */
+  afterCommit?(driver: SqlDriver): Promise<void>;
 }
 
 export interface ProjectionContext {

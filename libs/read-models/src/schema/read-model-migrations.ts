@@ -196,6 +196,51 @@ const commandIssuer: ReadModelMigration = {
   `,
 };
 
+const commandFleet: ReadModelMigration = {
+  version: 9,
+  name: 'command_status fleet index',
+  sql: `
+    -- GET /commands?fleetCommandId=: a fleet's children (and their retries), newest first. The
+    -- fleet is in the state (CommandRequested names it), so no projection change is needed.
+    CREATE INDEX command_status_fleet_newest_idx
+      ON command_status ((state->>'fleetCommandId'), requested_at DESC, command_id DESC)
+      WHERE state ? 'fleetCommandId';
+  `,
+};
+
+const ledgerLiveness: ReadModelMigration = {
+  version: 8,
+  name: 'ledger_liveness',
+  sql: `
+    -- One row: the last beat of any sweeper, and the last outage (no instance running) that an
+    -- instance starting found, so that deadlines falling due in it get a recovery grace.
+    CREATE TABLE ledger_liveness (
+      id          smallint PRIMARY KEY CHECK (id = 1),
+      last_beat   timestamptz NOT NULL,
+      outage_from timestamptz,
+      outage_to   timestamptz
+    );
+  `,
+};
+
+const stateTopicOutbox: ReadModelMigration = {
+  version: 10,
+  name: 'state_topic_commands.outbox',
+  sql: `
+    -- The state topic is published after its batch commits, never inside it: a row is pending
+    -- until published at its revision. at: the state's time, for the message. claimed_revision:
+    -- the newest revision some instance is publishing (see state-topic.projection.ts).
+    -- Existing rows were published inside their batch.
+    ALTER TABLE state_topic_commands
+      ADD COLUMN at timestamptz,
+      ADD COLUMN claimed_revision bigint,
+      ADD COLUMN published_revision bigint;
+    UPDATE state_topic_commands SET claimed_revision = revision, published_revision = revision;
+    CREATE INDEX state_topic_commands_pending_idx ON state_topic_commands (command_id)
+      WHERE published_revision IS NULL OR published_revision < revision;
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
@@ -204,4 +249,7 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   groupMembers,
   fleetProgress,
   commandIssuer,
+  ledgerLiveness,
+  commandFleet,
+  stateTopicOutbox,
 ];

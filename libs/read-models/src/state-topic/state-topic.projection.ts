@@ -1,4 +1,4 @@
-import type { RecordedEvent, SqlExecutor, SqlStatement } from '@ratchet/event-store';
+import type { RecordedEvent, SqlDriver, SqlExecutor, SqlStatement } from '@ratchet/event-store';
 import {
   COMMAND_STREAM_PREFIX,
   type CommandStatus,
@@ -17,7 +17,7 @@ export interface CommandStateMessage {
   readonly at: Date;
 }
 
-/** Publishes (retained) and resolves once the broker has them all; throws to roll back. */
+/** Publishes (retained) and resolves once the broker has them all; throws to try again later. */
 export type PublishStates = (states: readonly CommandStateMessage[]) => Promise<void>;
 
 const LOAD: SqlStatement = {
@@ -25,20 +25,72 @@ const LOAD: SqlStatement = {
   text: 'SELECT command_id, device_id, status, revision FROM state_topic_commands WHERE command_id = ANY($1::text[])',
 };
 const SAVE: SqlStatement = {
-  name: 'ratchet_rm_state_topic_save',
-  text: `INSERT INTO state_topic_commands (command_id, device_id, status, revision)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[])
+  name: 'ratchet_rm_state_topic_save_v2',
+  text: `INSERT INTO state_topic_commands (command_id, device_id, status, revision, at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
          ON CONFLICT (command_id) DO UPDATE
-           SET status = EXCLUDED.status, revision = EXCLUDED.revision
+           SET status = EXCLUDED.status, revision = EXCLUDED.revision, at = EXCLUDED.at
            WHERE state_topic_commands.revision < EXCLUDED.revision`,
 };
+/** Rows not yet published at their revision, claimed: a claim says "a publish of this is on its way". */
+const CLAIM: SqlStatement = {
+  name: 'ratchet_rm_state_topic_claim',
+  text: `UPDATE state_topic_commands AS s SET claimed_revision = s.revision
+          WHERE s.command_id IN (
+            SELECT command_id FROM state_topic_commands
+             WHERE published_revision IS NULL OR published_revision < revision
+             LIMIT $1)
+         RETURNING s.command_id, s.device_id, s.status, s.revision, s.at`,
+};
+const MARK: SqlStatement = {
+  name: 'ratchet_rm_state_topic_mark',
+  text: `UPDATE state_topic_commands AS s
+            SET published_revision = GREATEST(COALESCE(s.published_revision, -1), v.revision)
+           FROM unnest($1::text[], $2::bigint[]) AS v(command_id, revision)
+          WHERE s.command_id = v.command_id`,
+};
+/** Rows someone claimed at a newer revision than the one just published here. */
+const OVERTAKEN: SqlStatement = {
+  name: 'ratchet_rm_state_topic_overtaken',
+  text: `SELECT s.command_id, s.device_id, s.status, s.revision, s.at
+           FROM state_topic_commands AS s
+           JOIN unnest($1::text[], $2::bigint[]) AS v(command_id, revision)
+             ON s.command_id = v.command_id
+          WHERE s.claimed_revision > v.revision`,
+};
+
+type StateRow = {
+  command_id: string;
+  device_id: string;
+  status: CommandStatus;
+  revision: bigint | string;
+  at: Date | string | null;
+};
+
+const toMessage = (r: StateRow): CommandStateMessage => ({
+  deviceId: r.device_id,
+  commandId: r.command_id,
+  status: r.status,
+  revision: BigInt(r.revision),
+  at: new Date(r.at ?? 0),
+});
+
+/** States published per round of `afterCommit`. */
+const FLUSH_BATCH = 500;
 
 /**
- * The retained state topic as a projection. The runner moves the checkpoint first (a row lock
- * that makes the instances take turns), then calls `apply`, which publishes and waits for the
- * broker before the transaction commits. So batches are published one at a time in log order,
- * and only the latest state of each command in a batch is sent: a batch replayed after a crash
- * republishes the very states it had published, never an older one.
+ * The retained state topic as a projection with an outbox. `apply` only records each command's
+ * latest state (in the transaction that moves the checkpoint); publishing waits on the broker,
+ * so it happens after the commit (`afterCommit`), never with a transaction open: on PostgreSQL
+ * an open transaction pins the snapshot horizon every log reader waits behind, on PGlite it
+ * blocks every append. A row is pending until published at its revision, so a crash or a broker
+ * outage delays states, never loses them (at least once; each carries its revision).
+ *
+ * Instances publish independently, so a publish of an older state could reach the broker after
+ * a newer one. Each publisher claims what it sends (`claimed_revision`) before sending it, and
+ * after its PUBACKs looks again: a row claimed meanwhile at a newer revision is published once
+ * more from here, after the older one on this same connection, so the broker ends with the
+ * newest state.
  */
 export const stateTopicProjection = (publish: PublishStates): Projection => ({
   name: 'state_topic',
@@ -73,8 +125,22 @@ export const stateTopicProjection = (publish: PublishStates): Projection => ({
       states.map((s) => s.deviceId),
       states.map((s) => s.status),
       states.map((s) => s.revision.toString()),
+      states.map((s) => s.at.toISOString()),
     ]);
-    await publish(states);
+  },
+
+  async afterCommit(driver: SqlDriver): Promise<void> {
+    for (;;) {
+      let sent = (await driver.query<StateRow>(CLAIM, [FLUSH_BATCH])).map(toMessage);
+      if (sent.length === 0) return;
+      for (let round = 0; sent.length > 0 && round < 10; round += 1) {
+        await publish(sent);
+        const ids = sent.map((s) => s.commandId);
+        const revisions = sent.map((s) => s.revision.toString());
+        await driver.query(MARK, [ids, revisions]);
+        sent = (await driver.query<StateRow>(OVERTAKEN, [ids, revisions])).map(toMessage);
+      }
+    }
   },
 
   async reset(tx: SqlExecutor): Promise<void> {
