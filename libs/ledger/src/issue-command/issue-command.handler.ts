@@ -2,7 +2,7 @@ import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
-import { type CommandRequestedData, fingerprintOf, supersedeTargets } from '@ratchet/lifecycle';
+import { type CommandRequestedData, issueFingerprints, supersedeTargets } from '@ratchet/lifecycle';
 import { readDevice } from '../device/device-stream.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
 import { admitQueued } from './admit-queued.js';
@@ -45,21 +45,12 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     const tooLarge = payloadTooLarge(request);
     if (tooLarge) throw new PayloadTooLargeError(tooLarge);
     const commandId = (request.commandId ?? randomUUID()).toLowerCase();
+    const { commandId: _ignored, ...body } = request;
+    const fingerprints = issueFingerprints(body as Record<string, unknown>, this.defaults);
     const delivery = request.delivery ?? 'when_online';
     const queue = request.queue
       ? { key: request.queue.key, supersede: request.queue.supersede ?? false }
       : null;
-    const request_ = {
-      deviceId: request.deviceId,
-      name: request.name,
-      payload: request.payload ?? {},
-      ackTimeoutMs: request.ackTimeoutMs ?? this.defaults.ackTimeoutMs,
-      timeoutMs: request.timeoutMs ?? this.defaults.timeoutMs,
-      expiresInMs: request.expiresInMs ?? this.defaults.expiresInMs,
-      retry: { maxAttempts: request.retry?.maxAttempts ?? 1, on: request.retry?.on ?? [] },
-      delivery,
-      queue,
-    };
     const data: CommandRequestedData = {
       commandId,
       deviceId: request.deviceId,
@@ -69,13 +60,11 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       ackTimeoutMs: request.ackTimeoutMs ?? this.defaults.ackTimeoutMs,
       timeoutMs: request.timeoutMs ?? this.defaults.timeoutMs,
       expiresInMs: request.expiresInMs ?? this.defaults.expiresInMs,
-      retry: request_.retry,
+      retry: { maxAttempts: request.retry?.maxAttempts ?? 1, on: request.retry?.on ?? [] },
       attempt: 1,
       retryOf: null,
       rootCommandId: commandId,
-      // CONTRACT.md section 2: a re-issue is compared after defaults are applied, so a body that
-      // spells out a default is the same body as one that leaves it out.
-      fingerprint: fingerprintOf(request_),
+      fingerprint: fingerprints.fingerprint,
       delivery,
       queue,
     };
@@ -98,7 +87,11 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
         const result =
           admitted === 'admitted'
             ? ({ outcome: 'applied', state: (await this.transitions.read(commandId))! } as const)
-            : await this.transitions.apply(commandId, { kind: 'issue', command: data }, metadata);
+            : await this.transitions.apply(
+                commandId,
+                { kind: 'issue', command: data, equivalentFingerprints: fingerprints.equivalent },
+                metadata,
+              );
         switch (result.outcome) {
           case 'applied':
             this.logger.log(
