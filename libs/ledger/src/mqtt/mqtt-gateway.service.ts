@@ -163,7 +163,8 @@ export class MqttGateway
    */
   async publishStates(states: readonly CommandStateMessage[]): Promise<void> {
     const out = this.publisherConnection;
-    if (!out?.client.connected) throw new BrokerUnavailableError('the MQTT broker is not connected');
+    if (!out?.client.connected)
+      throw new BrokerUnavailableError('the MQTT broker is not connected');
     const retention =
       this.options.stateTopic === false ? 0 : (this.options.stateTopic?.retentionSeconds ?? 86_400);
     const properties = out.capabilities.messageExpiry
