@@ -168,6 +168,17 @@ describe('ledger on its embedded default (PGlite + Aedes)', () => {
     const again = await issue({ ...body, payload: { b: [1, 2], rpm: 5 } }); // key order is not a difference
     expect(again.status).toBe(200);
     expect(again.body.commandId).toBe(commandId);
+    // Compared after defaults are applied (CONTRACT.md section 2): the defaults spelled out are
+    // the same body as leaving them out.
+    const spelledOut = await issue({
+      ...body,
+      timeoutMs: 60_000,
+      ackTimeoutMs: 10_000,
+      expiresInMs: 300_000,
+      retry: { maxAttempts: 1, on: [] },
+    });
+    expect(spelledOut.status).toBe(200);
+    expect((await issue({ ...body, timeoutMs: 60_001 })).status).toBe(409);
     const other = await issue({ ...body, payload: { rpm: 6 } });
     expect(other.status).toBe(409);
     expect(other.body).toMatchObject({ statusCode: 409, error: 'Conflict' });
@@ -210,6 +221,9 @@ describe('ledger on its embedded default (PGlite + Aedes)', () => {
     expect(unknown.body.message).toEqual([expect.stringMatching(/not found/)]);
     expect((await ledger.http('GET', `/commands/${randomUUID()}/history`)).status).toBe(404);
     expect((await ledger.http('POST', `/commands/${randomUUID()}/cancel`)).status).toBe(404);
+    const notUuid = await ledger.http('POST', '/commands/not-a-uuid/cancel');
+    expect(notUuid.status).toBe(400);
+    expect(notUuid.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     const nul = await issue({ deviceId: 'pump-6', name: 'upload', payload: { text: 'a\u0000b' } });
     expect(nul.status).toBe(400);
     expect(nul.body.message).toEqual([expect.stringMatching(/U\+0000/)]);

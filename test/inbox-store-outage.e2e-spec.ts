@@ -9,7 +9,11 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { requireMosquitto, startPrivateMosquitto, type PrivateMosquitto } from '@ratchet/mqtt/testing';
+import {
+  requireMosquitto,
+  startPrivateMosquitto,
+  type PrivateMosquitto,
+} from '@ratchet/mqtt/testing';
 import { postgresAvailable } from './chaos/env/postgres-binaries.js';
 import { createPrivatePostgres, type PrivatePostgres } from './chaos/env/private-postgres.js';
 import { type TestLedger, eventually, startTestLedger } from './support/ledger-harness.js';

@@ -78,16 +78,17 @@ const ACK_TIMEOUT_MS = 2_000;
   };
   const statusBecomes = (ledger: LedgerProcess, id: string, status: string, ms = 15_000) =>
     eventually(
-      async () => ((await ledger.http('GET', `/commands/${id}`)).body.status === status ? true : undefined),
+      async () =>
+        (await ledger.http('GET', `/commands/${id}`)).body.status === status ? true : undefined,
       `${id} ${status}`,
       ms,
     );
   const ack = (id: string) =>
     device.publishAsync(`devices/late-dev/commands/${id}/ack`, '{}', { qos: 1 });
   const typesOf = async (ledger: LedgerProcess, id: string): Promise<string[]> =>
-    ((await ledger.http('GET', `/commands/${id}/history`)).body.events as Array<{ type: string }>).map(
-      (e) => e.type,
-    );
+    (
+      (await ledger.http('GET', `/commands/${id}/history`)).body.events as Array<{ type: string }>
+    ).map((e) => e.type);
 
   /** Kill every instance; the ack deadlines pass; restart; the device answers at once. */
   const outage = async (instances: string[]) => {

@@ -6,7 +6,11 @@ import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
-import { requireMosquitto, startPrivateMosquitto, type PrivateMosquitto } from '@ratchet/mqtt/testing';
+import {
+  requireMosquitto,
+  startPrivateMosquitto,
+  type PrivateMosquitto,
+} from '@ratchet/mqtt/testing';
 import { type TestLedger, eventually, startTestLedger } from './support/ledger-harness.js';
 
 const SWEEP_MS = 250;
@@ -46,7 +50,10 @@ describe('a stream the sweeper cannot fold', () => {
     };
     // Due first, so that it leads every sweep; then more than one chunk of others.
     const bad = await issue(200);
-    await eventually(async () => ((await statusOf(ledger!, bad)) === 'sent' ? true : undefined), 'sent');
+    await eventually(
+      async () => ((await statusOf(ledger!, bad)) === 'sent' ? true : undefined),
+      'sent',
+    );
     // A newer version's event (a rolling upgrade): this version cannot fold the stream.
     const store = ledger.app.get<EventStore>(EVENT_STORE);
     await store.append(
@@ -125,18 +132,28 @@ describe('a broker outage', () => {
       const intent = JSON.parse(payload.toString()) as { commandId: string; expiresAt: string };
       intents.push({ ...intent, expiresAt: Date.parse(intent.expiresAt), receivedAt: Date.now() });
     });
-    device.on('connect', () => void device!.subscribeAsync('devices/silent-1/commands/+', { qos: 1 }));
+    device.on(
+      'connect',
+      () => void device!.subscribeAsync('devices/silent-1/commands/+', { qos: 1 }),
+    );
     await device.subscribeAsync('devices/silent-1/commands/+', { qos: 1 });
 
     const issue = async (body: Record<string, unknown>) => {
-      const res = await ledger!.http('POST', '/commands', { deviceId: 'silent-1', name: 'ping', ...body });
+      const res = await ledger!.http('POST', '/commands', {
+        deviceId: 'silent-1',
+        name: 'ping',
+        ...body,
+      });
       expect(res.status).toBe(201);
       return { id: res.body.commandId as string, at: Date.now() };
     };
     // Sent before the outage, with an ack deadline that falls due during it.
     const sent = await Promise.all([1, 2, 3].map(() => issue({ ackTimeoutMs: 4_000 })));
     for (const c of sent) {
-      await eventually(async () => ((await statusOf(ledger!, c.id)) === 'sent' ? true : undefined), 'sent');
+      await eventually(
+        async () => ((await statusOf(ledger!, c.id)) === 'sent' ? true : undefined),
+        'sent',
+      );
     }
 
     await broker.stop();
@@ -170,7 +187,11 @@ describe('a broker outage', () => {
 
     // The broker comes back (a new one on the same port: no session kept).
     broker = await startPrivateMosquitto(['set_tcp_nodelay true'], port);
-    await eventually(async () => ((await statusOf(ledger!, waiting.id)) === 'sent' ? true : undefined), 'the waiting command sent after the outage', 20_000);
+    await eventually(
+      async () => ((await statusOf(ledger!, waiting.id)) === 'sent' ? true : undefined),
+      'the waiting command sent after the outage',
+      20_000,
+    );
     await new Promise((r) => setTimeout(r, 1_500));
     const late = intents.filter((i) => i.receivedAt > i.expiresAt);
     expect(late).toEqual([]);

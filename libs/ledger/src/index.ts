@@ -1,10 +1,7 @@
 export * from './ratchet.module.js';
 export type { RatchetOptionsFactory } from './ratchet.module-definition.js';
-export {
-  DEFAULT_DATABASE_SCHEMA,
-  type LedgerStorage,
-  openLedgerStorage,
-} from './storage/open-ledger-storage.js';
+export { type LedgerStorage, openLedgerStorage } from './storage/open-ledger-storage.js';
+export * from './storage/postgres-schema.js';
 export * from './options/ratchet.options.js';
 export * from './errors.js';
 export * from './ratchet-exception.filter.js';

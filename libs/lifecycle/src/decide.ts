@@ -16,7 +16,12 @@ import {
 import { deadlinesOf, dueTimeout } from './deadlines.js';
 
 export type CommandInput =
-  | { readonly kind: 'issue'; readonly command: CommandRequestedData }
+  | {
+      readonly kind: 'issue';
+      readonly command: CommandRequestedData;
+      /** Fingerprints that also mean "the same request" (see issueFingerprints). */
+      readonly equivalentFingerprints?: readonly string[];
+    }
   | { readonly kind: 'mark_sent' }
   | { readonly kind: 'acknowledge'; readonly deviceId: string }
   | {
@@ -65,7 +70,8 @@ export function decide(input: CommandInput, state: CommandState | null, now: Dat
   const at = now.toISOString();
   if (input.kind === 'issue') {
     if (!state) return append({ type: 'CommandRequested', data: input.command });
-    return state.fingerprint === input.command.fingerprint
+    return state.fingerprint === input.command.fingerprint ||
+      (input.equivalentFingerprints ?? []).includes(state.fingerprint)
       ? unchanged('duplicate')
       : {
           outcome: 'rejected',

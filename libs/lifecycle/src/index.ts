@@ -11,3 +11,4 @@ export * from './group/index.js';
 export * from './fleet/index.js';
 export * from './device/index.js';
 export * from './recovery-grace.js';
+export * from './issue-fingerprint.js';

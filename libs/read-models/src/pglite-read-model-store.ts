@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PgliteDriver } from '@ratchet/event-store';
 import type { ReadModelStore } from './read-model-store.port.js';
 import { openSqlReadModelStore, type ReadModelStoreOptions } from './sql-read-model-store.js';
@@ -14,12 +14,14 @@ export type PgliteReadModelStoreOptions = ReadModelStoreOptions &
 export const createPgliteReadModelStore = async (
   options: PgliteReadModelStoreOptions,
 ): Promise<ReadModelStore> => {
+  const open = async () => {
+    // Loaded only when chosen: an optional peer dependency.
+    const { PGlite } = await import('@electric-sql/pglite');
+    return 'dataDir' in options ? PGlite.create(options.dataDir) : PGlite.create();
+  };
   const driver =
     'pglite' in options
       ? new PgliteDriver(options.pglite, false)
-      : new PgliteDriver(
-          'dataDir' in options ? await PGlite.create(options.dataDir) : await PGlite.create(),
-          true,
-        );
+      : new PgliteDriver(await open(), true);
   return openSqlReadModelStore(driver, options);
 };

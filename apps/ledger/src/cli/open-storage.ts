@@ -17,6 +17,7 @@ import {
 } from '@ratchet/read-models';
 import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { openRatchetPool } from '@ratchet/ledger';
 import type { LedgerConfig } from '../config/ledger-config.js';
 import { findPgliteHolder, StoreInUseError } from './pglite-in-use.js';
 
@@ -86,7 +87,23 @@ export async function openStorage(config: LedgerConfig): Promise<CliStorage> {
       }
     }
     case 'postgres': {
-      const pool = createPool({ connectionString: config.databaseUrl!, poolSize: 8 });
+      const { pool, schema } = await openRatchetPool(
+        {
+          connectionString: config.databaseUrl!,
+          poolSize: 8,
+          ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+        },
+        // The CLI's stdout is its output (an export): notes go to stderr.
+        {
+          log: () => undefined,
+          warn: (m: string) => process.stderr.write(`${m}\n`),
+          error: (m: string) => process.stderr.write(`${m}\n`),
+        },
+      ).catch((error: unknown) => {
+        throw new StorageError(
+          `PostgreSQL at ${redact(config.databaseUrl!)}: ${(error as Error).message}`,
+        );
+      });
       try {
         const store = await createPostgresEventStore({ pool });
         const driver = new PostgresDriver(pool, false);
@@ -95,7 +112,7 @@ export async function openStorage(config: LedgerConfig): Promise<CliStorage> {
           store,
           driver,
           log: sqlLogReader(driver, store),
-          description: `PostgreSQL at ${redact(config.databaseUrl!)}`,
+          description: `PostgreSQL at ${redact(config.databaseUrl!)}, schema ${schema}`,
           estimateEvents: () => estimateLogSize(driver),
           close: async () => {
             await store.close();

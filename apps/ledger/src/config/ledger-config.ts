@@ -22,6 +22,8 @@ export interface LedgerConfig {
   readonly store: StoreKind;
   readonly dataDir: string;
   readonly databaseUrl: string | null;
+  /** DATABASE_SCHEMA: the schema of Ratchet's tables on PostgreSQL; `null`: `ratchet` (or `public` for a database from before version 2). */
+  readonly databaseSchema: string | null;
   readonly eventStoreUrl: string | null;
   readonly mqttUrl: string | null;
   readonly mqttEmbeddedPort: number;
@@ -91,6 +93,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'LEDGER_STORE',
   'LEDGER_DATA_DIR',
   'DATABASE_URL',
+  'DATABASE_SCHEMA',
   'EVENTSTORE_URL',
   'MQTT_URL',
   'MQTT_EMBEDDED_PORT',
@@ -153,6 +156,11 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   const store = (['pglite', 'postgres', 'eventstoredb'] as const).find((k) => k === storeRaw);
   if (!store) problems.push(`LEDGER_STORE=${storeRaw}: must be pglite, postgres or eventstoredb`);
   const databaseUrl = url('DATABASE_URL', ['postgres', 'postgresql']);
+  const databaseSchema = env.DATABASE_SCHEMA?.trim() || null;
+  if (databaseSchema !== null && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema))
+    problems.push(
+      `DATABASE_SCHEMA must be a lower-case PostgreSQL name (letters, digits, _), got ${JSON.stringify(databaseSchema)}`,
+    );
   // Only what @eventstore/db-client 6 parses: it refuses kurrentdb:// and kdb:// at start-up,
   // and KurrentDB answers esdb:// all the same.
   const eventStoreUrl = url('EVENTSTORE_URL', ['esdb', 'esdb+discover']);
@@ -224,6 +232,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     store: store ?? 'pglite',
     dataDir: str('LEDGER_DATA_DIR') ?? './data',
     databaseUrl,
+    databaseSchema,
     eventStoreUrl,
     mqttUrl,
     // 0 picks a free port (tests).

@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import {
   type EventStore,
   createPgliteEventStore,
-  createPool,
   createPostgresEventStore,
 } from '@ratchet/event-store';
 import {
@@ -14,6 +13,7 @@ import {
   createPgliteReadModelStore,
   createPostgresReadModelStore,
 } from '@ratchet/read-models';
+import { openRatchetPool } from '@ratchet/ledger';
 import type { LedgerConfig } from '../config/ledger-config.js';
 
 /** Where events and read models live. The module closes both; `close` ends what they share. */
@@ -69,12 +69,18 @@ export async function createEventStore(
       );
     }
     case 'postgres': {
-      const pool = createPool({ connectionString: config.databaseUrl!, onIdleError });
+      const { pool, schema } = await openRatchetPool(
+        {
+          connectionString: config.databaseUrl!,
+          ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+        },
+        logger,
+      );
       return assemble(
         () => createPostgresEventStore({ pool }),
         (eventStore) => createPostgresReadModelStore({ pool, eventStore, logger }),
         () => pool.end(),
-        `PostgreSQL at ${redact(config.databaseUrl!)}, read models beside the events`,
+        `PostgreSQL at ${redact(config.databaseUrl!)}, schema ${schema}, read models beside the events`,
       );
     }
     case 'eventstoredb': {

@@ -149,7 +149,9 @@ describe('EventStoreDB adapter mapping (client stand-in: no server can run here)
       const e = event();
       await store.append('twice', [e], 'no_stream');
       await store.append('twice', [e], 0n);
-      const serverIds = client.log.filter((s) => s.event.streamId === 'twice').map((s) => s.event.id);
+      const serverIds = client.log
+        .filter((s) => s.event.streamId === 'twice')
+        .map((s) => s.event.id);
       expect(new Set([...serverIds, e.id]).size).toBe(3);
       expect((await store.readStream('twice')).map((r) => r.id)).toEqual([e.id, e.id]);
     });

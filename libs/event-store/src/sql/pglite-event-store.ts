@@ -1,4 +1,4 @@
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import type { EventStore } from '../event-store.port.js';
 import { PgliteDriver } from './pglite-driver.js';
 import { migrate } from './schema/migrate.js';
@@ -22,6 +22,8 @@ export type PgliteEventStoreOptions = SqlEventStoreOptions &
 
 const open = async (options: PgliteEventStoreOptions): Promise<PgliteDriver> => {
   if ('pglite' in options) return new PgliteDriver(options.pglite, false);
+  // Loaded only when chosen: an optional peer dependency.
+  const { PGlite } = await import('@electric-sql/pglite');
   const db = 'dataDir' in options ? await PGlite.create(options.dataDir) : await PGlite.create();
   return new PgliteDriver(db, true);
 };

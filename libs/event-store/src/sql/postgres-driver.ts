@@ -19,14 +19,27 @@ export interface PostgresPoolOptions {
   readonly poolSize?: number;
   /** Told about errors on idle connections (a restarted server), which would otherwise crash the process. */
   readonly onIdleError?: (error: Error) => void;
+  /** The schema every connection works in (`search_path`), e.g. `ratchet`; it must exist. */
+  readonly schema?: string;
 }
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export const createPool = ({
   connectionString,
   poolSize,
   onIdleError,
+  schema,
 }: PostgresPoolOptions): pg.Pool => {
-  const pool = new pg.Pool({ connectionString, max: poolSize ?? 10 });
+  if (schema !== undefined && !SCHEMA_NAME.test(schema))
+    throw new Error(
+      `DATABASE_SCHEMA must be a lower-case PostgreSQL name (letters, digits, _), got ${JSON.stringify(schema)}`,
+    );
+  const pool = new pg.Pool({
+    connectionString,
+    max: poolSize ?? 10,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
   pool.on('error', (error) => onIdleError?.(error));
   return pool;
 };

@@ -14,6 +14,7 @@ import { HttpErrorFilter } from './http-error.filter.js';
 import { LedgerHealthIndicators } from './ledger-health.indicators.js';
 import { MetricsController } from './metrics.controller.js';
 import { ProjectionMetrics } from './projection-metrics.js';
+import { applyOpenApiNotes } from './openapi/apply-openapi-notes.js';
 import { RATCHET_HTTP_OPTIONS, type RatchetHttpOptions } from './ratchet-http.options.js';
 
 /** The credentials the guard asks: the given registry, or one made of the given lists. */
@@ -21,6 +22,9 @@ const registryOf = ({ credentials, apiTokens = [] }: RatchetHttpOptions): ApiCre
   credentials instanceof ApiCredentialRegistry
     ? credentials
     : new ApiCredentialRegistry([...(credentials ?? []), ...legacyTokenCredentials(apiTokens)]);
+
+// The DTOs' descriptions, noted without Swagger (the main entry point does not load it).
+applyOpenApiNotes();
 
 /** Every controller of the HTTP API (CONTRACT.md section 2); a new one is added here. */
 export const RATCHET_CONTROLLERS = [

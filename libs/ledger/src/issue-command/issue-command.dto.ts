@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '../openapi-notes.js';
 import { COMMAND_NAME_PATTERN, DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { Type } from 'class-transformer';
 import {

@@ -1,7 +1,7 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { type CommandRequestedData, fingerprintOf } from '@ratchet/lifecycle';
+import { type CommandRequestedData, issueFingerprints } from '@ratchet/lifecycle';
 import { LedgerClock } from '../services/ledger-clock.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
 import { CommandIdConflictError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
@@ -40,6 +40,7 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     if (tooLarge) throw new PayloadTooLargeError(tooLarge);
     const commandId = (request.commandId ?? randomUUID()).toLowerCase();
     const { commandId: _ignored, ...body } = request;
+    const fingerprints = issueFingerprints(body as Record<string, unknown>, this.defaults);
     const data: CommandRequestedData = {
       commandId,
       deviceId: request.deviceId,
@@ -53,7 +54,7 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       attempt: 1,
       retryOf: null,
       rootCommandId: commandId,
-      fingerprint: fingerprintOf(body),
+      fingerprint: fingerprints.fingerprint,
     };
     const metadata = this.meta.build(
       provenance.source ?? 'bus',
@@ -68,7 +69,7 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       async () => {
         const result = await this.transitions.apply(
           commandId,
-          { kind: 'issue', command: data },
+          { kind: 'issue', command: data, equivalentFingerprints: fingerprints.equivalent },
           metadata,
         );
         switch (result.outcome) {

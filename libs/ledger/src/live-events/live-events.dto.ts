@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '../openapi-notes.js';
 import { IsOptional, Matches, ValidateBy } from 'class-validator';
 import { DEVICE_ID_PATTERN, isUuid } from '@ratchet/lifecycle';
 

@@ -1,13 +1,14 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import type { Counter as CounterT, Gauge as GaugeT, Registry } from 'prom-client';
+import { Counter, Gauge } from '../metrics/prom.js';
 import type { LiveEventsObserver } from './live-events-hub.js';
 import type { EndReason } from './live-client.js';
 
 /** `/metrics` for `GET /events`: open streams, events sent, clients the ledger ended. */
 export class LiveEventsMetrics implements LiveEventsObserver {
-  readonly open: Gauge;
-  readonly sentTotal: Counter;
-  readonly dropped: Counter<'reason'>;
-  readonly readerFailures: Counter;
+  readonly open: GaugeT;
+  readonly sentTotal: CounterT;
+  readonly dropped: CounterT<'reason'>;
+  readonly readerFailures: CounterT;
 
   constructor(registry: Registry) {
     this.open = new Gauge({

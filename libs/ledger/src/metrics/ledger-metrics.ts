@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry, collectDefaultMetrics } from './prom.js';
 
 /** The ledger's Prometheus metrics, on a registry of its own (a host app may have another). */
 @Injectable()

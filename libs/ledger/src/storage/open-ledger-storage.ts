@@ -1,7 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import {
   type EventStore,
-  createPool,
   createPgliteEventStore,
   createPostgresEventStore,
 } from '@ratchet/event-store';
@@ -13,6 +12,7 @@ import {
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { RatchetModuleOptions, StoreKind } from '../options/ratchet.options.js';
+import { openRatchetPool } from './postgres-schema.js';
 
 /** What the module runs on, opened from its options; `close` ends what the module opened. */
 export interface LedgerStorage {
@@ -23,8 +23,6 @@ export interface LedgerStorage {
   /** Closes the read models, then the store, then what they shared — only what the module opened. */
   close(): Promise<void>;
 }
-
-export const DEFAULT_DATABASE_SCHEMA = 'ratchet';
 
 /** Connection strings may carry passwords; logs must not. */
 export const redact = (url: string): string => url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
@@ -104,14 +102,21 @@ export async function openLedgerStorage(
       case 'postgres': {
         if (!o.pool && !o.databaseUrl)
           throw new Error('RatchetModule: the postgres store needs `databaseUrl` (or a `pool`)');
-        const pool =
-          o.pool ??
-          createPool({
-            connectionString: o.databaseUrl!,
-            ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}),
-            onIdleError: (e) => logger.warn(`PostgreSQL connection lost: ${e.message}`),
-          });
-        if (!o.pool) closers.push(() => pool.end());
+        let schema: string | null = null;
+        let pool = o.pool;
+        if (!pool) {
+          const opened = await openRatchetPool(
+            {
+              connectionString: o.databaseUrl!,
+              ...(o.databaseSchema ? { schema: o.databaseSchema } : {}),
+              ...(o.databasePoolSize ? { poolSize: o.databasePoolSize } : {}),
+            },
+            logger,
+          );
+          pool = opened.pool;
+          schema = opened.schema;
+        }
+        if (!o.pool) closers.push(() => pool!.end());
         eventStore = await createPostgresEventStore({ pool });
         closers.push(() => eventStore.close());
         if (wantReadModels && !given) {
@@ -123,8 +128,8 @@ export async function openLedgerStorage(
           closers.push(() => readModels!.close());
         }
         description = o.pool
-          ? 'PostgreSQL (the pool given)'
-          : `PostgreSQL at ${redact(o.databaseUrl!)}`;
+          ? 'PostgreSQL (the pool given, in its search_path)'
+          : `PostgreSQL at ${redact(o.databaseUrl!)}, schema ${schema}`;
         break;
       }
       case 'pglite': {

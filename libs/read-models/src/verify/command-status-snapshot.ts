@@ -9,11 +9,13 @@ export interface CommandStatusSnapshot {
   readonly version: number | null;
   /** command id → status index + 8 × revision: a number, not an object, per row. */
   readonly rows: Map<string, number>;
+  /** command id → issued_by, for the rows that have one. */
+  readonly issuers: Map<string, string>;
 }
 
 const PAGE: SqlStatement = {
   name: 'ratchet_verify_command_status_page',
-  text: `SELECT command_id, status, revision FROM command_status
+  text: `SELECT command_id, status, revision, issued_by FROM command_status
           WHERE command_id > $1 ORDER BY command_id LIMIT $2`,
 };
 const PAGE_SIZE = 20_000;
@@ -34,13 +36,19 @@ export const readCommandStatusSnapshot = (driver: SqlDriver): Promise<CommandSta
     await tx.exec('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ');
     const checkpoint = await loadCheckpoint(tx, 'command_status');
     const rows = new Map<string, number>();
+    const issuers = new Map<string, string>();
     let after = '';
     for (;;) {
-      const page = await tx.query<{ command_id: string; status: CommandStatus; revision: bigint }>(
-        PAGE,
-        [after, PAGE_SIZE],
-      );
-      for (const row of page) rows.set(row.command_id, pack(row.status, row.revision));
+      const page = await tx.query<{
+        command_id: string;
+        status: CommandStatus;
+        revision: bigint;
+        issued_by: string | null;
+      }>(PAGE, [after, PAGE_SIZE]);
+      for (const row of page) {
+        rows.set(row.command_id, pack(row.status, row.revision));
+        if (row.issued_by !== null) issuers.set(row.command_id, row.issued_by);
+      }
       if (page.length < PAGE_SIZE) break;
       after = page[page.length - 1]!.command_id;
     }
@@ -48,5 +56,6 @@ export const readCommandStatusSnapshot = (driver: SqlDriver): Promise<CommandSta
       position: checkpoint?.position ?? null,
       version: checkpoint?.version ?? null,
       rows,
+      issuers,
     };
   });

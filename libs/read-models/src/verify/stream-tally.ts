@@ -9,6 +9,7 @@ import {
   TRANSITIONS,
   type ViolationKind,
 } from '@ratchet/lifecycle';
+import { issuerOf } from '../command-status/fold-recorded-event.js';
 
 /** `checkStream`'s kinds, and what only the whole log can show about retry links. */
 export type LedgerViolationKind = ViolationKind | 'retry_target_missing' | 'retry_not_owed';
@@ -42,6 +43,9 @@ interface EventFacts {
   readonly revision: bigint;
   readonly type: string;
   readonly data: unknown;
+  /** metadata.issuedBy (the SQL log reader's column), or the metadata it is in. */
+  readonly issuedBy?: string | null;
+  readonly metadata?: Readonly<Record<string, unknown>> | null;
 }
 
 /** `canApply` reads only the status and the rank. */
@@ -68,6 +72,8 @@ export class StreamTally {
   projected: CommandStatus | null = null;
   projectedRank = -1;
   projectedRevision = -1n;
+  /** metadata.issuedBy of the CommandRequested the projection folded: command_status.issued_by. */
+  projectedIssuer: string | null = null;
 
   /** The per-event rules of checkStream, in its order. */
   check(commandId: string, e: EventFacts, flag: Flag): void {
@@ -107,6 +113,7 @@ export class StreamTally {
     this.projected = rule.to ?? this.projected;
     this.projectedRank = rule.rank;
     this.projectedRevision = e.revision;
+    if (event.type === 'CommandRequested') this.projectedIssuer = issuerOf(e);
   }
 
   /** checkStream's last rule, on the folded state. */

@@ -1,4 +1,6 @@
 import { expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { requestedData } from '../../test/command-writer.js';
 import type { SqlStatement } from '@ratchet/event-store';
 import { sqlLogReader } from '../rebuild/sql-log-reader.js';
 import { writeBrokenStreams, writeHealthyMix } from '../../test/ledger-scenarios.js';
@@ -79,8 +81,29 @@ describeOnBothDatabases('verify', (fixture) => {
 
   it('finds a missing row, an extra row and a row that differs from the fold', async () => {
     const { driver, eventStore } = fixture();
-    const [executed, failed] = await writeHealthyMix(eventStore, 'drift-1', 300);
+    const [executed, failed, retry] = await writeHealthyMix(eventStore, 'drift-1', 300);
+    // One command whose CommandRequested names its issuer: the row's issued_by must match it.
+    const signed = randomUUID();
+    await eventStore.append(
+      `command-${signed}`,
+      [
+        {
+          id: randomUUID(),
+          type: 'CommandRequested',
+          data: { ...requestedData(signed, 'drift-1', 310) },
+          metadata: { correlationId: signed, causationId: null, issuedBy: 'ops' },
+        },
+      ],
+      'no_stream',
+    );
     await (await fixture().open()).catchUp();
+    await driver.query(
+      sql(
+        'test_bend_issuer',
+        `UPDATE command_status SET issued_by = 'mallory' WHERE command_id = $1`,
+      ),
+      [retry],
+    );
     await driver.query(sql('test_drop_row', 'DELETE FROM command_status WHERE command_id = $1'), [
       executed,
     ]);
@@ -99,7 +122,10 @@ describeOnBothDatabases('verify', (fixture) => {
       [failed],
     );
     const report = await verify();
-    expect(report.mismatches).toEqual(
+    expect(report.mismatches.filter((m) => m.kind === 'issuer_differs')).toEqual([
+      expect.objectContaining({ commandId: retry, issuer: { expected: null, found: 'mallory' } }),
+    ]);
+    expect(report.mismatches.filter((m) => m.kind !== 'issuer_differs')).toEqual(
       [
         {
           kind: 'row_differs',
@@ -121,7 +147,12 @@ describeOnBothDatabases('verify', (fixture) => {
         },
       ].sort((a, b) => (a.commandId < b.commandId ? -1 : 1)),
     );
-    expect(report.mismatchCounts).toEqual({ row_differs: 1, missing_row: 1, extra_row: 1 });
+    expect(report.mismatchCounts).toEqual({
+      row_differs: 1,
+      missing_row: 1,
+      extra_row: 1,
+      issuer_differs: 1,
+    });
   });
 
   it('keeps the counts whole when it cuts the lists', async () => {

@@ -12,7 +12,7 @@ import {
   StreamTally,
 } from './stream-tally.js';
 
-export type MismatchKind = 'missing_row' | 'extra_row' | 'row_differs';
+export type MismatchKind = 'missing_row' | 'extra_row' | 'row_differs' | 'issuer_differs';
 
 /** A command_status row that is not what the projection's fold of the log gives. */
 export interface ReadModelMismatch {
@@ -22,6 +22,8 @@ export interface ReadModelMismatch {
   readonly expected: { readonly status: CommandStatus; readonly revision: bigint } | null;
   /** The row; `null` when it is missing. */
   readonly found: { readonly status: CommandStatus; readonly revision: bigint } | null;
+  /** `issuer_differs`: metadata.issuedBy of the CommandRequested, and the row's issued_by. */
+  readonly issuer?: { readonly expected: string | null; readonly found: string | null };
 }
 
 export interface VerifyProgress {
@@ -140,6 +142,13 @@ export const verifyLedger = async (options: VerifyOptions): Promise<VerifyReport
     const found = unpack(packed);
     if (found.status !== expected.status || found.revision !== expected.revision) {
       mismatch({ kind: 'row_differs', commandId, expected, found });
+    }
+    const issuer = {
+      expected: tally.projectedIssuer,
+      found: snapshot.issuers.get(commandId) ?? null,
+    };
+    if (issuer.expected !== issuer.found) {
+      mismatch({ kind: 'issuer_differs', commandId, expected, found, issuer });
     }
   }
   for (const [commandId, packed] of snapshot.rows) {

@@ -32,7 +32,9 @@ const print = (io: CliIo, r: VerifyReport, description: string): void => {
     x ? `${x.status}@${x.revision}` : 'no row';
   for (const m of r.mismatches) {
     io.out(
-      `  ${m.kind.padEnd(12)} command ${m.commandId}: the log says ${m.expected ? shown(m.expected) : 'no such command'}, the row ${shown(m.found)}`,
+      m.issuer
+        ? `  ${m.kind.padEnd(12)} command ${m.commandId}: the log says issuedBy ${m.issuer.expected ?? 'none'}, the row ${m.issuer.found ?? 'none'}`
+        : `  ${m.kind.padEnd(12)} command ${m.commandId}: the log says ${m.expected ? shown(m.expected) : 'no such command'}, the row ${shown(m.found)}`,
     );
   }
   const fp = r.fleetProgress;

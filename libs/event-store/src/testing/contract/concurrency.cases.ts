@@ -75,13 +75,15 @@ export const concurrencyCases = ({ store }: ContractContext): void => {
         if (expected !== 'no_stream') await store().append(stream, [newEvent()], 'no_stream');
         const events = [newEvent('Decided', { n: 1 }), newEvent('Decided', { n: 2 })];
         const wins = await race(
-          Array.from({ length: CONTENDERS }, (_, i) => () =>
-            // Same ids, different bodies: which body the store keeps is the winner's.
-            store().append(
-              stream,
-              events.map((e) => ({ ...e, data: { ...e.data, contender: i } })),
-              expected,
-            ),
+          Array.from(
+            { length: CONTENDERS },
+            (_, i) => () =>
+              // Same ids, different bodies: which body the store keeps is the winner's.
+              store().append(
+                stream,
+                events.map((e) => ({ ...e, data: { ...e.data, contender: i } })),
+                expected,
+              ),
           ),
         );
         expect(wins).toBe(1);

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { ApiCredentialRegistry } from '../../auth/index.js';
 import { checkBearer, TOKEN_COOKIE } from '../bearer-token.js';
 import { API_SCHEMAS } from './api-schemas.js';
+import { applyOpenApiNotes } from './apply-openapi-notes.js';
 import { EXTRA_PATHS } from './extra-paths.js';
 
 /**
@@ -57,6 +58,7 @@ export function setUpOpenApi(app: INestApplication, credentials: ApiCredentialRe
       'tokenCookie',
     )
     .build();
+  applyOpenApiNotes();
   const document = SwaggerModule.createDocument(app, config);
   document.components = {
     ...document.components,
