@@ -15,6 +15,7 @@ import { sleep } from './env/free-port.js';
 import { sweepAbandonedRuns } from './env/run-dir.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import { planFaults } from './faults/fault-plan.js';
+import { answersByStatus } from './load/http-client.js';
 import { DeviceEvidence } from './load/device-evidence.js';
 import { LoadGenerator } from './load/load-generator.js';
 import { MetricsTracker } from './metrics/metrics-tracker.js';
@@ -133,6 +134,12 @@ async function exercise(env: Environment, o: ChaosOptions): Promise<ChaosReport>
         kind: 'instance_crashed',
         detail: `${x.instanceId} incarnation ${x.incarnation} exited by itself: code ${x.code}, signal ${x.signal}`,
       });
+  const http500 = answersByStatus.get(500) ?? 0;
+  if (http500 > 0)
+    violations.push({
+      kind: 'http_500',
+      detail: `${http500} answers were HTTP 500: an unavailable store or broker is a 503 with Retry-After (see the instances' logs)`,
+    });
   const byKind: Record<string, number> = {};
   for (const v of violations) byKind[v.kind] = (byKind[v.kind] ?? 0) + 1;
   const faultCounts: Record<string, number> = Object.fromEntries(faults.done);
@@ -156,6 +163,7 @@ async function exercise(env: Environment, o: ChaosOptions): Promise<ChaosReport>
       replaysSent: fleetStats.replaysSent,
     },
     httpErrors: Object.fromEntries(load.record.httpErrors),
+    answersByStatus: Object.fromEntries([...answersByStatus].sort(([a], [b]) => a - b)),
     violations: violations.length,
     violationsByKind: byKind,
     firstViolations: violations.slice(0, 50),
