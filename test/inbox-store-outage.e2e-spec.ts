@@ -101,5 +101,8 @@ if (!available) {
       );
       expect(command).toMatchObject({ status: 'executed', lateResult: null });
     }
+    const metrics = (await ledger.http('GET', '/metrics')).body as string;
+    const recovered = /^ratchet_inbox_recovered_total (\d+)/m.exec(metrics);
+    expect(Number(recovered?.[1] ?? 0)).toBeGreaterThan(0);
   }, 180_000);
 });

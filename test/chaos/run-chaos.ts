@@ -15,6 +15,7 @@ import { sleep } from './env/free-port.js';
 import { sweepAbandonedRuns } from './env/run-dir.js';
 import { FaultInjector } from './faults/fault-injector.js';
 import { planFaults } from './faults/fault-plan.js';
+import { answersByStatus } from './load/http-client.js';
 import { DeviceEvidence } from './load/device-evidence.js';
 import { LoadGenerator } from './load/load-generator.js';
 import { MetricsTracker } from './metrics/metrics-tracker.js';
@@ -95,13 +96,16 @@ async function exercise(env: Environment, o: ChaosOptions): Promise<ChaosReport>
   await faults.ensureAllUp();
   const loadSeconds = (Date.now() - loadStartedAt) / 1000;
 
+  // The instances keep Ratchet's tables in DATABASE_SCHEMA's default, `ratchet` (CONTRACT.md
+  // version 2); the checker's connections work there too.
+  const checkUrl = `${env.database.url}${env.database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c search_path=ratchet')}`;
   const store: EventStore = await createPostgresEventStore({
-    connectionString: env.database.url,
+    connectionString: checkUrl,
     migrate: false,
   });
   register({ name: 'checker store', stop: () => store.close(), stopSync: () => undefined });
   const follower = new LogFollower(store);
-  const settleOptions = { databaseUrl: env.database.url, say };
+  const settleOptions = { databaseUrl: checkUrl, say };
   const settled = await settle(follower, {
     ...settleOptions,
     quietMs: QUIET_MS,
@@ -116,23 +120,23 @@ async function exercise(env: Environment, o: ChaosOptions): Promise<ChaosReport>
   metrics.stop();
   say(`chaos: settled in ${((settled.waitedMs + final.waitedMs) / 1000).toFixed(1)} s; checking`);
 
-  const { violations, figures } = await checkLedger(
-    store,
-    env.database.url,
-    follower,
-    load.record,
-    {
-      byCommand: evidence.answers,
-      fleetClosedAt,
-      brokerGaps: faults.brokerGaps,
-    },
-  );
+  const { violations, figures } = await checkLedger(store, checkUrl, follower, load.record, {
+    byCommand: evidence.answers,
+    fleetClosedAt,
+    brokerGaps: faults.brokerGaps,
+  });
   for (const i of env.instances)
     for (const x of i.unexpectedExits)
       violations.push({
         kind: 'instance_crashed',
         detail: `${x.instanceId} incarnation ${x.incarnation} exited by itself: code ${x.code}, signal ${x.signal}`,
       });
+  const http500 = answersByStatus.get(500) ?? 0;
+  if (http500 > 0)
+    violations.push({
+      kind: 'http_500',
+      detail: `${http500} answers were HTTP 500: an unavailable store or broker is a 503 with Retry-After (see the instances' logs)`,
+    });
   const byKind: Record<string, number> = {};
   for (const v of violations) byKind[v.kind] = (byKind[v.kind] ?? 0) + 1;
   const faultCounts: Record<string, number> = Object.fromEntries(faults.done);
@@ -156,6 +160,7 @@ async function exercise(env: Environment, o: ChaosOptions): Promise<ChaosReport>
       replaysSent: fleetStats.replaysSent,
     },
     httpErrors: Object.fromEntries(load.record.httpErrors),
+    answersByStatus: Object.fromEntries([...answersByStatus].sort(([a], [b]) => a - b)),
     violations: violations.length,
     violationsByKind: byKind,
     firstViolations: violations.slice(0, 50),

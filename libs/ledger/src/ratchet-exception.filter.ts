@@ -1,5 +1,6 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, Optional } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { isUnavailableError } from '@ratchet/event-store';
 import { LedgerError, RATCHET_ERROR_STATUS } from './errors.js';
 import { toCommandView } from './get-command/command-view.js';
 import { GroupError, type GroupErrorCode } from './groups/group-error.js';
@@ -78,6 +79,15 @@ export function ratchetErrorResponse(e: unknown): RatchetErrorResponse | null {
     status = 503;
     messages = [e.message];
     code = 'read_models_unavailable';
+  } else if (isUnavailableError(e)) {
+    // A store or broker that cannot serve now (down, restarting, a transaction cut by its
+    // restart, shutting down): the request was done or not done; the same request (for an
+    // issue, the same commandId) converges when retried.
+    status = 503;
+    messages = [
+      'the ledger cannot reach its store or broker right now; retry (an issue with the same commandId)',
+    ];
+    code = 'unavailable';
   } else return null;
   return {
     status,

@@ -5,6 +5,7 @@ import type { WindowReport } from './load.js';
 import { commandIdFor, type QueryRows, windowOutcome, windowPrefix } from './outcomes.js';
 import { cpuPercent, readCpu, rssMiB } from './proc.js';
 import { slope } from './stats.js';
+import type { SoakFigures } from './goals.js';
 import type { Context } from './step.js';
 
 /** Soak windows are numbered from here in the command ids (steps from 1). */
@@ -13,9 +14,12 @@ const SOAK_WINDOW_BASE = 0x100;
 /**
  * One rate held for `--soak-minutes`, in one-minute windows: a line a minute while it runs,
  * then latency per minute from the events table and the trend of the ledger's memory.
- * Returns the verdict line.
+ * Returns the verdict line and the figures issue 16's table judges.
  */
-export async function soak(ctx: Context, query: QueryRows): Promise<string> {
+export async function soak(
+  ctx: Context,
+  query: QueryRows,
+): Promise<{ verdict: string; figures: SoakFigures }> {
   const { soakRate: rate, soakMinutes: minutes } = ctx.o;
   console.log(`  soak: ${rate}/s for ${minutes} min, one line a minute`);
   const memory: { x: number; y: number }[] = [];
@@ -65,10 +69,12 @@ export async function soak(ctx: Context, query: QueryRows): Promise<string> {
   const rows: string[][] = [];
   let worstP99 = 0;
   let executed = 0;
+  const p99s: number[] = [];
   for (const w of windows) {
     const out = await windowOutcome(query, windowPrefix(ctx.run, SOAK_WINDOW_BASE + w.index), w);
     if (Number.isFinite(out.latency.p99)) worstP99 = Math.max(worstP99, out.latency.p99);
     executed += out.executed;
+    p99s.push(out.latency.p99);
     const m = perWindow[w.index];
     rows.push([
       String(w.index + 1),
@@ -118,5 +124,14 @@ export async function soak(ctx: Context, query: QueryRows): Promise<string> {
       ? ''
       : ' — the ledger did not keep up, and a growing backlog grows memory too: try a lower --soak-rate');
   console.log(`\n  ${verdict}`);
-  return verdict;
+  return {
+    verdict,
+    figures: {
+      minutes,
+      rssSlope,
+      heapSlope,
+      firstMinuteP99: p99s[0] ?? Number.NaN,
+      lastMinuteP99: p99s[p99s.length - 1] ?? Number.NaN,
+    },
+  };
 }

@@ -1,3 +1,6 @@
+/** Every answer the run's clients got, by HTTP status (a 500 fails the run: it says "bug"). */
+export const answersByStatus = new Map<number, number>();
+
 /** One HTTP exchange with a bound: a paused instance must not hold a client forever. */
 export type HttpAnswer =
   | { readonly ok: true; readonly status: number; readonly body: any } // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -17,6 +20,7 @@ export async function request(
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(timeoutMs),
     });
+    answersByStatus.set(res.status, (answersByStatus.get(res.status) ?? 0) + 1);
     const text = await res.text();
     let parsed: unknown = text;
     try {

@@ -16,9 +16,20 @@ export interface Counters {
   deviceMismatch: number;
   /** Events appended by the transition shell. */
   applied: number;
+  /** Due commands a sweep left for later (a stream it cannot fold, a failure). */
+  sweepSkipped: number;
+  /** Device answers recorded by the inbox after its store failed at first. */
+  answersRecovered: number;
 }
 
-const ZERO: Counters = { duplicates: 0, conflicts: 0, deviceMismatch: 0, applied: 0 };
+const ZERO: Counters = {
+  duplicates: 0,
+  conflicts: 0,
+  deviceMismatch: 0,
+  applied: 0,
+  sweepSkipped: 0,
+  answersRecovered: 0,
+};
 
 export class MetricsTracker {
   private readonly last = new Map<string, Counters>();
@@ -57,6 +68,8 @@ export class MetricsTracker {
         conflicts: sumOf(s, 'ratchet_revision_conflicts_total'),
         deviceMismatch: sumOf(s, 'ratchet_inbound_rejected_total', { reason: 'device_mismatch' }),
         applied: sumOf(s, 'ratchet_transitions_applied_total'),
+        sweepSkipped: sumOf(s, 'ratchet_sweep_skipped_total'),
+        answersRecovered: sumOf(s, 'ratchet_inbox_recovered_total'),
       };
       const before = this.last.get(key) ?? ZERO;
       // Max per incarnation: a scrape that raced a slower earlier one never lowers a count.
@@ -65,6 +78,8 @@ export class MetricsTracker {
         conflicts: Math.max(before.conflicts, now.conflicts),
         deviceMismatch: Math.max(before.deviceMismatch, now.deviceMismatch),
         applied: Math.max(before.applied, now.applied),
+        sweepSkipped: Math.max(before.sweepSkipped, now.sweepSkipped),
+        answersRecovered: Math.max(before.answersRecovered, now.answersRecovered),
       });
       this.scrapes++;
     } catch {

@@ -22,6 +22,8 @@ export interface ChaosReport {
     readonly replaysSent: number;
   };
   readonly httpErrors: Readonly<Record<string, number>>;
+  /** Every HTTP answer the clients got, by status code. */
+  readonly answersByStatus: Readonly<Record<string, number>>;
   readonly violations: number;
   readonly violationsByKind: Readonly<Record<string, number>>;
   readonly firstViolations: readonly Violation[];

@@ -54,7 +54,17 @@ export function summaryTable(r: ChaosReport): string {
       'read model rows compared',
       `${n(f.readModelRowsCompared)} (whole state); verifyLedger: ${n(f.verify.events)} events, ${n(f.verify.compared)} rows, ${f.verify.clean ? 'clean' : 'NOT clean'}`,
     ],
+    [
+      'HTTP answers by status',
+      `${Object.entries(r.answersByStatus)
+        .map(([k, v]) => `${k} ${n(v)}`)
+        .join(', ')}   (500 must be 0)`,
+    ],
     ['client-side errors', list(r.httpErrors)],
+    [
+      'sweeps: commands skipped; answers recovered after a store outage',
+      `≥ ${n(r.counters.sweepSkipped)}; ≥ ${n(r.counters.answersRecovered)}`,
+    ],
     [
       'violations found',
       `${n(r.violations)}${r.violations > 0 ? `  ← ${list(r.violationsByKind)}` : ''}   (must be 0)`,

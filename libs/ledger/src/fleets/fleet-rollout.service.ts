@@ -36,6 +36,7 @@ import {
   childCancelReason,
   decideFleet,
   eventIdFor,
+  evolve,
   evolveFleet,
   fleetStreamOf,
   isFleetTerminal,
@@ -228,6 +229,10 @@ export class FleetRollout implements OnApplicationBootstrap, OnApplicationShutdo
         this.logger.log(
           `fleet=${fleetCommandId} created ${decision.children.length} children (${after.created}/${after.targets})`,
         );
+        // Committed with the mark: this process knows their state, the dispatch need not read it.
+        for (const c of decision.children) {
+          this.transitions.remember(evolve(null, { type: 'CommandRequested', data: c }));
+        }
         this.#dispatch(
           fleetCommandId,
           decision.children.map((c) => c.commandId),
@@ -302,7 +307,7 @@ export class FleetRollout implements OnApplicationBootstrap, OnApplicationShutdo
       while (index < ids.length) {
         const id = ids[index++]!;
         await this.dispatcher
-          .dispatch(id, fleetCommandId)
+          .dispatch(id, fleetCommandId, 'known')
           .catch((e: unknown) =>
             this.logger.warn(`fleet=${fleetCommandId} command=${id} dispatch failed: ${String(e)}`),
           );

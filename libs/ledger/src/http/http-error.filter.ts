@@ -22,6 +22,7 @@ export class HttpErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const ratchet = ratchetErrorResponse(exception);
     if (ratchet) {
+      if (ratchet.code === 'unavailable') this.logUnavailable(exception);
       if (ratchet.status === 503) res.setHeader('Retry-After', '1');
       res.status(ratchet.status).json(ratchet.body);
       return;
@@ -31,6 +32,15 @@ export class HttpErrorFilter implements ExceptionFilter {
     res
       .status(status)
       .json({ statusCode: status, error: HTTP_REASON[status] ?? 'Error', message: messages });
+  }
+
+  /** At most one line a second: an outage fails every request. */
+  private lastUnavailableLog = 0;
+  private logUnavailable(e: unknown): void {
+    const now = Date.now();
+    if (now - this.lastUnavailableLog < 1_000) return;
+    this.lastUnavailableLog = now;
+    this.logger.warn(`answered 503 (store or broker unavailable): ${String(e)}`);
   }
 
   private describe(e: unknown): { status: number; messages: string[] } {

@@ -40,6 +40,11 @@ export class LedgerMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
+  readonly inboxRecovered = new Counter({
+    name: 'ratchet_inbox_recovered_total',
+    help: 'Device answers recorded after the store failed at first (retried in-process or redelivered by the broker)',
+    registers: [this.registry],
+  });
   readonly endToEnd = new Histogram({
     name: 'ratchet_command_duration_seconds',
     help: 'From requested to a terminal status, by status',

@@ -96,9 +96,11 @@ export class DeviceInbox {
     // run). Bounded well below 1.5 × keepalive: mqtt.js holds PINGRESPs meanwhile. After that,
     // the connection is dropped and the broker delivers the message again (a longer outage).
     const giveUpAt = Date.now() + STORE_RETRY_MS;
+    let failed = false;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
       try {
         const outcome: DeviceInputOutcome = await this.bus.execute(command);
+        if (failed) this.metrics.inboxRecovered.inc();
         // Spoofed and unknown commands are rejections of the input, counted like malformed ones.
         const rejection = outcome.reason ? REJECTED_INPUT[outcome.reason] : undefined;
         if (rejection) this.reject(rejection, topic);
@@ -108,6 +110,7 @@ export class DeviceInbox {
           return this.unprocessable(topic, payload, e);
         if (this.closing) throw e;
         if (Date.now() + delay > giveUpAt) throw new InboxRetriesExhaustedError(e);
+        failed = true;
         await new Promise((r) => setTimeout(r, delay));
       }
     }

@@ -49,6 +49,11 @@ export class CommandTransitions {
     return this.read(commandId);
   }
 
+  /** A state this process has just written some other way (a fleet's children): no read needed. */
+  remember(state: CommandState): void {
+    this.cache.remember(streamOf(state.commandId), state);
+  }
+
   /** The command's state read from the store now (and remembered). */
   async read(commandId: string): Promise<CommandState | null> {
     const state = await readCommand(this.store, commandId);
