@@ -7,6 +7,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@ratchet/event-store';
 import { CommandAwaiter } from './host-events/await-command.service.js';
 import { HostSubscription } from './host-events/host-subscription.service.js';
@@ -170,15 +171,24 @@ const FROM_OPTIONS: Provider[] = [
   {
     provide: INTENT_PUBLISHER,
     // A wrapper, not the gateway itself: Nest would call its lifecycle hooks twice.
-    useFactory: (o: RatchetModuleOptions, gateway: MqttGateway): IntentPublisher | null =>
-      o.intentPublisher ??
-      (o.mqtt
-        ? {
-            publishIntent: (...args) => gateway.publishIntent(...args),
-            isAvailable: () => gateway.publisherAvailable(),
-          }
-        : null),
-    inject: [RATCHET_OPTIONS, MqttGateway],
+    useFactory: (
+      o: RatchetModuleOptions,
+      gateway: MqttGateway,
+      bus: CommandBus,
+    ): IntentPublisher | null => {
+      // A publisher that answers through the bus itself (the testing module's fake devices).
+      o.intentPublisher?.attach?.(bus);
+      return (
+        o.intentPublisher ??
+        (o.mqtt
+          ? {
+              publishIntent: (...args) => gateway.publishIntent(...args),
+              isAvailable: () => gateway.publisherAvailable(),
+            }
+          : null)
+      );
+    },
+    inject: [RATCHET_OPTIONS, MqttGateway, CommandBus],
   },
 ];
 const EXPORTS = [EVENT_STORE, READ_MODEL_STORE, RATCHET_OPTIONS, ...SERVICES];
