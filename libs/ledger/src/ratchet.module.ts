@@ -37,6 +37,7 @@ import { RetryScheduler } from './services/retry-scheduler.service.js';
 import { TimeOutCommandHandler } from './time-out-command/time-out-command.handler.js';
 import { ExpireCommandHandler } from './expire-command/expire-command.handler.js';
 import { ReadModelRunner } from './services/read-model-runner.service.js';
+import { RecordPresenceHandler } from './record-presence/record-presence.handler.js';
 import { RecordCommandResultHandler } from './record-command-result/record-command-result.handler.js';
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
@@ -90,6 +91,7 @@ const HANDLERS = [
   IssueCommandHandler,
   AcknowledgeCommandHandler,
   RecordCommandResultHandler,
+  RecordPresenceHandler,
   CancelCommandHandler,
   TimeOutCommandHandler,
   ExpireCommandHandler,

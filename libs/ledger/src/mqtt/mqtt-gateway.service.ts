@@ -12,6 +12,7 @@ import type { CommandState } from '@ratchet/lifecycle';
 import {
   BrokerUnavailableError,
   INBOUND_FILTERS,
+  PRESENCE_FILTER,
   MqttConnectError,
   type MqttConnection,
   ackAfterHandler,
@@ -253,7 +254,10 @@ export class MqttGateway
         ),
     });
     const group = o.sharedGroup ?? 'ratchet';
-    const wanted = INBOUND_FILTERS.filter((f) => !takenInProcess.includes(f));
+    // Acks, results and presence (section 5), each message to one instance of the group.
+    // Presence stays on this connection even with an in-process broker: Aedes publishes a
+    // device's will itself, past the hook that takes answers before their PUBACK.
+    const wanted = [...INBOUND_FILTERS, PRESENCE_FILTER].filter((f) => !takenInProcess.includes(f));
     if (wanted.length === 0) return conn;
     const filters = conn.capabilities.sharedSubscriptions
       ? wanted.map((f) => sharedFilter(group, f))
