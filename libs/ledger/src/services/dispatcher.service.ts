@@ -13,7 +13,9 @@ export type DispatchOutcome =
   | 'no_publisher'
   | 'not_found'
   /** Under a second left: no message expiry can end by `expiresAt`; a sweep expires it. */
-  | 'too_late';
+  | 'too_late'
+  /** Not tried: the publisher's broker connection is down. */
+  | 'broker_unavailable';
 
 /**
  * Publishes a `requested` command's intent and appends `CommandSent` once the broker took it.
@@ -58,6 +60,8 @@ export class Dispatcher {
     source: 'read' | 'known' = 'read',
   ): Promise<DispatchOutcome> {
     if (!this.publisher) return 'no_publisher';
+    // The broker is away: nothing to try (the command stays requested; a sweep sends it later).
+    if (this.publisher.isAvailable?.() === false) return 'broker_unavailable';
     const state =
       source === 'known'
         ? await this.transitions.known(commandId)
