@@ -255,5 +255,76 @@ describe.each(SETUPS)('devices that come and go (%s)', (_name, setUp) => {
     );
     // The timeout counts from sent (rule 9): nothing about presence moves it.
     expect((await command(id)).status).toBe('sent');
+    // The device answers in its new session: the epoch is kept with the event for audit.
+    await device.publishAsync(`devices/${d}/commands/${id}/ack`, JSON.stringify({ epoch: 8 }), {
+      qos: 1,
+    });
+    await device.publishAsync(
+      `devices/${d}/commands/${id}/result`,
+      JSON.stringify({ status: 'executed', epoch: 8 }),
+      { qos: 1 },
+    );
+    await until(id, 'executed');
+    const events = (await http('GET', `/commands/${id}/history`)).body.events as {
+      type: string;
+      metadata: { epoch?: number };
+    }[];
+    expect(events.slice(2).map((e) => [e.type, e.metadata.epoch])).toEqual([
+      ['CommandAcknowledged', 8],
+      ['CommandExecuted', 8],
+    ]);
   });
+
+  it('a burst of keyed commands while the device flaps: one in flight per key, in acceptance order, all executed', async () => {
+    const d = unique('flaps');
+    let epoch = 1;
+    await presence(d, true, epoch);
+    await presenceIs(d, 'online', epoch);
+    const keys = ['motor', 'valve'];
+    const accepted: { id: string; key: string }[] = [];
+    const inFlight = new Map<string, string>(); // key → command the device is working on
+    const answered = new Set<string>();
+    const violations: string[] = [];
+    const firstSeen: string[] = [];
+    const onIntent = (topic: string) => {
+      const [, deviceId, , id] = topic.split('/');
+      if (deviceId !== d || topic.endsWith('/presence') || answered.has(id!)) return;
+      const entry = accepted.find((a) => a.id === id);
+      if (!entry) return;
+      if (!firstSeen.includes(id!)) firstSeen.push(id!);
+      const busy = inFlight.get(entry.key);
+      if (busy && busy !== id) violations.push(`${id} arrived while ${busy} of ${entry.key} ran`);
+      inFlight.set(entry.key, id!);
+      setTimeout(() => {
+        answered.add(id!);
+        inFlight.delete(entry.key);
+        void result(d, id!);
+      }, 20);
+    };
+    device.on('message', onIntent);
+    try {
+      const flapping = (async () => {
+        for (let i = 0; i < 3; i++) {
+          await new Promise((r) => setTimeout(r, 150));
+          await presence(d, false, epoch);
+          await new Promise((r) => setTimeout(r, 150));
+          epoch += 1;
+          await presence(d, true, epoch);
+        }
+      })();
+      for (let i = 0; i < 12; i++) {
+        const key = keys[i % 2]!;
+        accepted.push({ id: await issue({ deviceId: d, queue: { key } }), key });
+      }
+      await flapping;
+      for (const { id } of accepted) await until(id, 'executed');
+    } finally {
+      device.off('message', onIntent);
+    }
+    expect(violations).toEqual([]);
+    for (const key of keys) {
+      const order = accepted.filter((a) => a.key === key).map((a) => a.id);
+      expect(firstSeen.filter((id) => order.includes(id))).toEqual(order);
+    }
+  }, 60_000);
 });

@@ -208,12 +208,20 @@ function toCommand(
   if (kind === 'ack') {
     const ack = decodeAck(payload);
     if (!ack.ok) return { rejected: ack.reason };
-    return new AcknowledgeCommand(commandId, deviceId, mqtt);
+    return new AcknowledgeCommand(commandId, deviceId, mqtt, epochOf(ack.value.epoch));
   }
   const result = decodeResult(payload);
   if (!result.ok) return { rejected: result.reason };
-  const { status, output, error } = result.value;
-  return new RecordCommandResult(commandId, deviceId, status, output, error ?? null, mqtt);
+  const { status, output, error, epoch } = result.value;
+  return new RecordCommandResult(
+    commandId,
+    deviceId,
+    status,
+    output,
+    error ?? null,
+    mqtt,
+    epochOf(epoch),
+  );
 }
 
 const mqttFacts = (packet: IPublishPacket): MqttFacts => ({
@@ -223,3 +231,7 @@ const mqttFacts = (packet: IPublishPacket): MqttFacts => ({
   retain: packet.retain,
   ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
 });
+
+/** An epoch worth keeping for audit: a whole number ≥ 1 (anything else is left out). */
+const epochOf = (e: unknown): number | undefined =>
+  typeof e === 'number' && Number.isSafeInteger(e) && e >= 1 ? e : undefined;
