@@ -235,6 +235,27 @@ const eventually = async (check: () => boolean, what: string, ms = 20_000): Prom
       if (work) await rm(work, { recursive: true, force: true });
     });
 
+    it('cjs: a broker that is down at start does not keep the application from starting', async () => {
+      const name = `ratchet_host_down_${randomUUID().slice(0, 8)}`;
+      await admin.query(`CREATE DATABASE ${name}`);
+      databases.push(name);
+      const dead = await startEmbeddedBroker({ port: 0 });
+      const deadUrl = dead.url;
+      await dead.close(); // its port is free again: nothing answers there
+      const t0 = Date.now();
+      const host = await startHost(join(work, 'cjs'), {
+        DATABASE_URL: databaseUrl!.replace(/\/[^/?]+(\?|$)/, `/${name}$1`),
+        MQTT_URL: deadUrl,
+      });
+      try {
+        expect(Date.now() - t0).toBeLessThan(20_000);
+        const res = await fetch(`${host.url}/pumps/pump-1/speed`, { method: 'GET' });
+        expect(res.status).toBe(404); // the application serves (its route is a POST)
+      } finally {
+        await host.stop();
+      }
+    }, 60_000);
+
     for (const flavor of ['esm', 'cjs'] as const) {
       it(`${flavor}: issue through the host's bus, a device over MQTT, CommandExecuted on the host's handler, awaitCommand, a typed error, a restart resuming the subscription`, async () => {
         const name = `ratchet_host_${flavor}_${randomUUID().slice(0, 8)}`;

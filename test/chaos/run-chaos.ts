@@ -96,13 +96,16 @@ async function exercise(env: Environment, o: ChaosOptions): Promise<ChaosReport>
   await faults.ensureAllUp();
   const loadSeconds = (Date.now() - loadStartedAt) / 1000;
 
+  // The instances keep Ratchet's tables in DATABASE_SCHEMA's default, `ratchet` (CONTRACT.md
+  // version 2); the checker's connections work there too.
+  const checkUrl = `${env.database.url}${env.database.url.includes('?') ? '&' : '?'}options=${encodeURIComponent('-c search_path=ratchet')}`;
   const store: EventStore = await createPostgresEventStore({
-    connectionString: env.database.url,
+    connectionString: checkUrl,
     migrate: false,
   });
   register({ name: 'checker store', stop: () => store.close(), stopSync: () => undefined });
   const follower = new LogFollower(store);
-  const settleOptions = { databaseUrl: env.database.url, say };
+  const settleOptions = { databaseUrl: checkUrl, say };
   const settled = await settle(follower, {
     ...settleOptions,
     quietMs: QUIET_MS,
@@ -117,17 +120,11 @@ async function exercise(env: Environment, o: ChaosOptions): Promise<ChaosReport>
   metrics.stop();
   say(`chaos: settled in ${((settled.waitedMs + final.waitedMs) / 1000).toFixed(1)} s; checking`);
 
-  const { violations, figures } = await checkLedger(
-    store,
-    env.database.url,
-    follower,
-    load.record,
-    {
-      byCommand: evidence.answers,
-      fleetClosedAt,
-      brokerGaps: faults.brokerGaps,
-    },
-  );
+  const { violations, figures } = await checkLedger(store, checkUrl, follower, load.record, {
+    byCommand: evidence.answers,
+    fleetClosedAt,
+    brokerGaps: faults.brokerGaps,
+  });
   for (const i of env.instances)
     for (const x of i.unexpectedExits)
       violations.push({

@@ -2,10 +2,9 @@
  * The operator console in a real browser (Debian's Chromium through playwright-core) against
  * the real service (PGlite, embedded broker) and simulated devices that answer.
  *
- * Not here yet, because the features are not on this branch: a device going offline and its
- * waiting command completing after it comes back (presence), and a fleet's progress bar
- * reaching 100 % (fleet commands). The console shows both from the contract's shapes; their
- * tests come with the features.
+ * Not here yet, because the feature is not on this branch: a device going offline and its
+ * waiting command completing after it comes back (presence). The console shows it from the
+ * contract's shapes; its test comes with the feature.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
@@ -124,9 +123,40 @@ run('the console in Chromium', () => {
     await shot('console-command');
   });
 
-  it('says when this ledger has no fleet commands', async () => {
+  it('follows a fleet command to a group: its progress bar reaches 100 % and it is listed', async () => {
+    const group = await ledger.http(
+      'PUT',
+      '/groups/console-pumps',
+      { deviceIds: ['pump-1', 'pump-2', 'pump-3'] },
+      auth,
+    );
+    expect(group.status).toBe(200);
+    const issued = await ledger.http(
+      'POST',
+      '/fleet-commands',
+      { target: { group: 'console-pumps' }, name: 'update-firmware', rollout: { perMinute: 120 } },
+      auth,
+    );
+    expect(issued.status).toBe(201);
+    const id = issued.body.fleetCommandId as string;
+    await page.goto(`${ledger.httpUrl}/console/fleets/${id}`);
+    await page.getByTestId('fleet-percent').waitFor();
+    // perMinute 120: two children at once, the third half a second later; the page follows live.
+    await eventually(
+      async () =>
+        (await page.getByTestId('fleet-percent').textContent())?.trim() === '100 %'
+          ? true
+          : undefined,
+      'the progress bar at 100 %',
+      30_000,
+    );
+    await page.locator('h1 .status-completed').waitFor();
+    await shot('console-fleet');
     await page.goto(`${ledger.httpUrl}/console/fleets`);
-    await page.getByTestId('fleets-unavailable').waitFor();
+    await page.locator('table.commands tbody tr').first().waitFor();
+    await expect(page.locator('table.commands').textContent()).resolves.toContain(
+      'update-firmware',
+    );
     await shot('console-fleets');
   });
 

@@ -18,6 +18,8 @@ export * from './issue-command/issue-command.dto.js';
 export * from './issue-command/validate-issue.js';
 export * from './acknowledge-command/acknowledge-command.command.js';
 export * from './record-command-result/record-command-result.command.js';
+export * from './record-presence/record-presence.command.js';
+export * from './device/device-stream.js';
 export * from './cancel-command/cancel-command.command.js';
 export * from './services/dispatcher.service.js';
 export * from './options/intent-publisher.port.js';

@@ -7,6 +7,7 @@ import {
   type Provider,
 } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
+import { CommandBus } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@ratchet/event-store';
 import { CommandAwaiter } from './host-events/await-command.service.js';
 import { HostSubscription } from './host-events/host-subscription.service.js';
@@ -36,6 +37,7 @@ import { RetryScheduler } from './services/retry-scheduler.service.js';
 import { TimeOutCommandHandler } from './time-out-command/time-out-command.handler.js';
 import { ExpireCommandHandler } from './expire-command/expire-command.handler.js';
 import { ReadModelRunner } from './services/read-model-runner.service.js';
+import { RecordPresenceHandler } from './record-presence/record-presence.handler.js';
 import { RecordCommandResultHandler } from './record-command-result/record-command-result.handler.js';
 import { LiveEvents } from './live-events/live-events.service.js';
 import { CommandTransitions } from './transition/command-transitions.service.js';
@@ -89,6 +91,7 @@ const HANDLERS = [
   IssueCommandHandler,
   AcknowledgeCommandHandler,
   RecordCommandResultHandler,
+  RecordPresenceHandler,
   CancelCommandHandler,
   TimeOutCommandHandler,
   ExpireCommandHandler,
@@ -168,15 +171,24 @@ const FROM_OPTIONS: Provider[] = [
   {
     provide: INTENT_PUBLISHER,
     // A wrapper, not the gateway itself: Nest would call its lifecycle hooks twice.
-    useFactory: (o: RatchetModuleOptions, gateway: MqttGateway): IntentPublisher | null =>
-      o.intentPublisher ??
-      (o.mqtt
-        ? {
-            publishIntent: (...args) => gateway.publishIntent(...args),
-            isAvailable: () => gateway.publisherAvailable(),
-          }
-        : null),
-    inject: [RATCHET_OPTIONS, MqttGateway],
+    useFactory: (
+      o: RatchetModuleOptions,
+      gateway: MqttGateway,
+      bus: CommandBus,
+    ): IntentPublisher | null => {
+      // A publisher that answers through the bus itself (the testing module's fake devices).
+      o.intentPublisher?.attach?.(bus);
+      return (
+        o.intentPublisher ??
+        (o.mqtt
+          ? {
+              publishIntent: (...args) => gateway.publishIntent(...args),
+              isAvailable: () => gateway.publisherAvailable(),
+            }
+          : null)
+      );
+    },
+    inject: [RATCHET_OPTIONS, MqttGateway, CommandBus],
   },
 ];
 const EXPORTS = [EVENT_STORE, READ_MODEL_STORE, RATCHET_OPTIONS, ...SERVICES];

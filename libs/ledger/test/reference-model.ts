@@ -267,7 +267,8 @@ export function stepsOf(op: Op, u: Universe): Step[] {
             c &&
             ((c.status === 'sent' && m.now >= c.sentAt! + spec!.ackTimeoutMs) ||
               ((c.status === 'sent' || c.status === 'acknowledged') &&
-                m.now >= c.requestedAt + spec!.timeoutMs));
+                // Rule 9: the result deadline counts from sent (or the ack, when never marked sent).
+                m.now >= (c.sentAt ?? c.acknowledgedAt!) + spec!.timeoutMs));
           if (!c || !due) {
             ctx.ret = 'unchanged';
             return 'stop';

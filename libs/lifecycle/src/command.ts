@@ -30,6 +30,16 @@ export type ClosedWithoutResult = 'timed_out' | 'cancelled' | 'expired';
 export type ResultStatus = 'executed' | 'failed';
 export type RetryableStatus = 'timed_out' | 'failed';
 
+/** `when_online` (the default): wait while the device is `offline`; `immediate`: send whatever the presence. */
+export type DeliveryMode = 'when_online' | 'immediate';
+export const DELIVERY_MODES: readonly DeliveryMode[] = ['when_online', 'immediate'];
+
+/** A per-device queue (CONTRACT.md rules 8 and 10): one command of a key in flight at a time. */
+export interface CommandQueueSpec {
+  readonly key: string;
+  readonly supersede: boolean;
+}
+
 export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly on: readonly RetryableStatus[];
@@ -51,6 +61,10 @@ export interface CommandRequestedData {
   readonly rootCommandId: string;
   /** Canonical hash of the issuing request, for idempotent re-issue (same id, same body). */
   readonly fingerprint: string;
+  /** Absent in version-1 events: read as `when_online` (a v1 device's presence is unknown). */
+  readonly delivery?: DeliveryMode;
+  /** Absent in version-1 events: no queue. */
+  readonly queue?: CommandQueueSpec | null;
 }
 
 export type CommandEvent =
@@ -75,7 +89,12 @@ export type CommandEvent =
     }
   | {
       readonly type: 'CommandCancelled';
-      readonly data: { readonly at: string; readonly reason: string | null };
+      readonly data: {
+        readonly at: string;
+        readonly reason: string | null;
+        /** With reason `superseded` (rule 10): the command that superseded this one. */
+        readonly supersededBy?: string;
+      };
     }
   | { readonly type: 'CommandExpired'; readonly data: { readonly at: string } }
   | { readonly type: 'CommandLateResultObserved'; readonly data: LateResult };
@@ -131,6 +150,8 @@ export interface CommandState {
   readonly timeoutMs: number;
   readonly expiresInMs: number;
   readonly fingerprint: string;
+  readonly delivery: DeliveryMode;
+  readonly queue: CommandQueueSpec | null;
   readonly requestedAt: string;
   readonly sentAt: string | null;
   readonly acknowledgedAt: string | null;
@@ -139,6 +160,8 @@ export interface CommandState {
   readonly error: string | null;
   readonly timedOutStage: 'ack' | 'result' | null;
   readonly lateResult: LateResult | null;
+  /** Cancelled as `superseded` (rule 10): by which command. */
+  readonly supersededBy: string | null;
 }
 
 /** May `event` follow `state`? The table plus the rank rule; `evolve` trusts this was checked. */
@@ -163,6 +186,8 @@ export function evolve(state: CommandState | null, event: CommandEvent): Command
     const d = event.data;
     return {
       ...d,
+      delivery: d.delivery ?? 'when_online',
+      queue: d.queue ?? null,
       status: 'requested',
       revision: 0n,
       rank: 0,
@@ -173,6 +198,7 @@ export function evolve(state: CommandState | null, event: CommandEvent): Command
       error: null,
       timedOutStage: null,
       lateResult: null,
+      supersededBy: null,
     };
   }
   const s = state as CommandState;
@@ -200,6 +226,11 @@ export function evolve(state: CommandState | null, event: CommandEvent): Command
     case 'CommandTimedOut':
       return { ...next, completedAt: event.data.at, timedOutStage: event.data.stage };
     case 'CommandCancelled':
+      return {
+        ...next,
+        completedAt: event.data.at,
+        supersededBy: event.data.supersededBy ?? null,
+      };
     case 'CommandExpired':
       return { ...next, completedAt: event.data.at };
     case 'CommandLateResultObserved':

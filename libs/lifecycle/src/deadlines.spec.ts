@@ -1,6 +1,7 @@
 /**
- * Deadlines (CONTRACT.md section 2): `ackTimeoutMs` counts from `sent`, `timeoutMs` from
- * `requested` until a result, `expiresInMs` from `requested` until which it may be sent.
+ * Deadlines (CONTRACT.md section 2, rule 9): `ackTimeoutMs` and `timeoutMs` count from `sent`
+ * (`timeoutMs` counted from `requested` in version 1), `expiresInMs` from `requested` until
+ * which it may be sent.
  */
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
@@ -50,19 +51,19 @@ const given = (...events: CommandEvent[]): CommandState => {
 };
 
 describe('deadlinesOf', () => {
-  it('given requested: expiry and result deadline from requestedAt, no ack deadline yet', () => {
+  it('given requested: expiry from requestedAt, no ack or result deadline yet (it may wait)', () => {
     expect(deadlinesOf(given(requested()))).toEqual({
       expiresAt: t0 + 300_000,
       ackDueAt: null,
-      resultDueAt: t0 + 60_000,
+      resultDueAt: null,
     });
   });
 
-  it('given sent: the ack deadline counts from sentAt', () => {
+  it('given sent: the ack and result deadlines count from sentAt', () => {
     expect(deadlinesOf(given(requested(), sentAt(4_000)))).toEqual({
       expiresAt: t0 + 300_000,
       ackDueAt: t0 + 14_000,
-      resultDueAt: t0 + 60_000,
+      resultDueAt: t0 + 64_000,
     });
   });
 
@@ -70,14 +71,18 @@ describe('deadlinesOf', () => {
     expect(deadlinesOf(given(requested(), sentAt(4_000), ackedAt(5_000)))).toEqual({
       expiresAt: t0 + 300_000,
       ackDueAt: t0 + 14_000,
-      resultDueAt: t0 + 60_000,
+      resultDueAt: t0 + 64_000,
     });
   });
 
-  it('given a requestedAt that is not the epoch fixture, counts from it', () => {
-    const later = given(requested({ requestedAt: iso(1_000_000) }));
-    expect(deadlinesOf(later).resultDueAt).toBe(t0 + 1_060_000);
-    expect(deadlinesOf(later).expiresAt).toBe(t0 + 1_300_000);
+  it('given acknowledged without a recorded send: the result deadline counts from the ack', () => {
+    expect(deadlinesOf(given(requested(), ackedAt(5_000))).resultDueAt).toBe(t0 + 65_000);
+  });
+
+  it('given a command sent long after it was requested (it waited), the result deadline is whole', () => {
+    const waited = given(requested({ requestedAt: iso(1_000_000) }), sentAt(1_200_000));
+    expect(deadlinesOf(waited).resultDueAt).toBe(t0 + 1_260_000);
+    expect(deadlinesOf(waited).expiresAt).toBe(t0 + 1_300_000);
   });
 });
 
@@ -91,13 +96,13 @@ describe('nextDeadline', () => {
   });
 
   it('given sent: the result deadline when it comes first', () => {
-    expect(nextDeadline(given(requested(), sentAt(55_000)))).toBe(t0 + 60_000);
+    expect(nextDeadline(given(requested({ timeoutMs: 5_000 }), sentAt(55_000)))).toBe(t0 + 60_000);
     expect(nextDeadline(given(requested({ ackTimeoutMs: 90_000 }), sentAt(0)))).toBe(t0 + 60_000);
   });
 
   it('given acknowledged: the result deadline only', () => {
-    expect(nextDeadline(given(requested(), sentAt(4_000), ackedAt(5_000)))).toBe(t0 + 60_000);
-    expect(nextDeadline(given(requested(), ackedAt(5_000)))).toBe(t0 + 60_000);
+    expect(nextDeadline(given(requested(), sentAt(4_000), ackedAt(5_000)))).toBe(t0 + 64_000);
+    expect(nextDeadline(given(requested(), ackedAt(5_000)))).toBe(t0 + 65_000);
   });
 
   it.each([
@@ -119,8 +124,8 @@ describe('nextDeadline', () => {
 });
 
 describe('dueTimeout', () => {
-  const sent = given(requested(), sentAt(4_000)); // ack due at 14 000, result at 60 000
-  const acknowledged = given(requested(), sentAt(4_000), ackedAt(5_000));
+  const sent = given(requested({ timeoutMs: 56_000 }), sentAt(4_000)); // ack due at 14 000, result at 60 000
+  const acknowledged = given(requested({ timeoutMs: 56_000 }), sentAt(4_000), ackedAt(5_000));
 
   it.each([
     { status: 'sent', state: sent, ms: 13_999, due: null },

@@ -6,16 +6,22 @@ export interface Deadlines {
   readonly expiresAt: number;
   /** `sent` + ackTimeoutMs, once sent. */
   readonly ackDueAt: number | null;
-  /** `requested` + timeoutMs: a result is due by then. */
-  readonly resultDueAt: number;
+  /**
+   * `sent` + timeoutMs: a result is due by then (CONTRACT.md rule 9, a v2 change: it counted
+   * from `requested`). A command acknowledged without a recorded send counts from the ack, the
+   * first sign that the device had it. `null` while neither happened: a command that waits for
+   * its device is given its whole result deadline once sent.
+   */
+  readonly resultDueAt: number | null;
 }
 
 export function deadlinesOf(s: CommandState): Deadlines {
   const requested = Date.parse(s.requestedAt);
+  const delivered = s.sentAt ?? s.acknowledgedAt;
   return {
     expiresAt: requested + s.expiresInMs,
     ackDueAt: s.sentAt === null ? null : Date.parse(s.sentAt) + s.ackTimeoutMs,
-    resultDueAt: requested + s.timeoutMs,
+    resultDueAt: delivered === null ? null : Date.parse(delivered) + s.timeoutMs,
   };
 }
 
@@ -30,9 +36,11 @@ export function nextDeadline(s: CommandState): number | null {
     case 'requested':
       return d.expiresAt;
     case 'sent':
-      return Math.min(d.ackDueAt ?? d.resultDueAt, d.resultDueAt);
-    case 'acknowledged':
-      return d.resultDueAt;
+    case 'acknowledged': {
+      const ack = s.status === 'sent' ? d.ackDueAt : null;
+      const due = [ack, d.resultDueAt].filter((x): x is number => x !== null);
+      return due.length === 0 ? null : Math.min(...due);
+    }
   }
 }
 
@@ -40,7 +48,7 @@ export function nextDeadline(s: CommandState): number | null {
 export function dueTimeout(s: CommandState, now: number): 'ack' | 'result' | null {
   if (s.status !== 'sent' && s.status !== 'acknowledged') return null;
   const d = deadlinesOf(s);
-  if (now >= d.resultDueAt) return 'result';
+  if (d.resultDueAt !== null && now >= d.resultDueAt) return 'result';
   if (s.status === 'sent' && d.ackDueAt !== null && now >= d.ackDueAt) return 'ack';
   return null;
 }

@@ -56,9 +56,9 @@ const OTHER_BODY: CommandRequestedData = {
 const SENT_AT = 1_000;
 const ACKED_AT = 2_000;
 const CLOSED_AT = 3_000;
-// The deadlines these imply (CONTRACT.md section 2: ack from `sent`, result from `requested`).
+// The deadlines these imply (CONTRACT.md rule 9: ack and result both count from `sent`).
 const ACK_DUE = SENT_AT + ACK_TIMEOUT_MS; // 11_000
-const RESULT_DUE = TIMEOUT_MS; // 60_000
+const RESULT_DUE = SENT_AT + TIMEOUT_MS; // 61_000
 const EXPIRES_AT = EXPIRES_IN_MS; // 300_000
 // Inputs whose meaning does not depend on time are decided at this moment.
 const LATER = 5_000;
@@ -335,7 +335,8 @@ describe('given acknowledged', () => {
   });
 
   describe('and acknowledged without ever being marked sent', () => {
-    // Rule 2: an ack while requested. No sentAt, so only the result deadline exists.
+    // Rule 2: an ack while requested. No sentAt, so only the result deadline exists, and it
+    // counts from the ack (the first sign the device had it): 1 s after RESULT_DUE.
     cells([ev.requested(), ev.acknowledged()], {
       ...ISSUE_ON_A_STREAM,
       mark_sent: STALE,
@@ -347,7 +348,7 @@ describe('given acknowledged', () => {
       'time_out at the ack deadline': NOT_DUE,
       'time_out between the ack and result deadlines': NOT_DUE,
       'time_out 1 ms before the result deadline': NOT_DUE,
-      'time_out at the result deadline': TIMED_OUT_RESULT,
+      'time_out at the result deadline': NOT_DUE,
       'time_out after the result deadline': TIMED_OUT_RESULT,
       ...EXPIRE_IS(STALE),
       cancel: NOT_CANCELLABLE,
@@ -526,13 +527,36 @@ describe('deadlines follow the command, not constants', () => {
   it('given sent with an ack timeout longer than the result timeout, when both are due, then the stage is result', () => {
     const command = { ...COMMAND, ackTimeoutMs: 90_000, timeoutMs: 30_000 };
     const state = given({ type: 'CommandRequested', data: command }, ev.sent());
-    expect(decide({ kind: 'time_out' }, state, at(30_000 - 1))).toEqual({
+    const due = SENT_AT + 30_000;
+    expect(decide({ kind: 'time_out' }, state, at(due - 1))).toEqual({
       outcome: 'unchanged',
       reason: 'not_due',
     });
-    expect(decide({ kind: 'time_out' }, state, at(30_000))).toEqual({
+    expect(decide({ kind: 'time_out' }, state, at(due))).toEqual({
       outcome: 'append',
-      events: [{ type: 'CommandTimedOut', data: { at: iso(30_000), stage: 'result' } }],
+      events: [{ type: 'CommandTimedOut', data: { at: iso(due), stage: 'result' } }],
+    });
+  });
+
+  it('given a command that waited long before it was sent, then its result deadline counts from sentAt (rule 9)', () => {
+    // Sent at +250 s, far past requestedAt + timeoutMs: a waiting command keeps its whole deadline.
+    const state = given(ev.requested(), { type: 'CommandSent', data: { at: iso(250_000) } });
+    expect(decide({ kind: 'time_out' }, state, at(250_000 + TIMEOUT_MS - 1))).toMatchObject({
+      outcome: 'append',
+      events: [{ type: 'CommandTimedOut', data: { stage: 'ack' } }],
+    });
+    const acked = given(
+      ev.requested(),
+      { type: 'CommandSent', data: { at: iso(250_000) } },
+      { type: 'CommandAcknowledged', data: { at: iso(251_000) } },
+    );
+    expect(decide({ kind: 'time_out' }, acked, at(250_000 + TIMEOUT_MS - 1))).toEqual({
+      outcome: 'unchanged',
+      reason: 'not_due',
+    });
+    expect(decide({ kind: 'time_out' }, acked, at(250_000 + TIMEOUT_MS))).toMatchObject({
+      outcome: 'append',
+      events: [{ type: 'CommandTimedOut', data: { stage: 'result' } }],
     });
   });
 

@@ -33,7 +33,12 @@ export type CommandInput =
     }
   | { readonly kind: 'time_out' }
   | { readonly kind: 'expire' }
-  | { readonly kind: 'cancel'; readonly reason?: string | null };
+  | {
+      readonly kind: 'cancel';
+      readonly reason?: string | null;
+      /** Rule 10: cancelled because this command (same device and queue key) superseded it. */
+      readonly supersededBy?: string;
+    };
 export type InputKind = CommandInput['kind'];
 
 export type UnchangedReason =
@@ -149,7 +154,13 @@ function decideOn(
         : unchanged('not_due');
     case 'cancel':
       if (enters('CommandCancelled', s)) {
-        return append({ type: 'CommandCancelled', data: { at, reason: input.reason ?? null } });
+        return append({
+          type: 'CommandCancelled',
+          data:
+            input.supersededBy === undefined
+              ? { at, reason: input.reason ?? null }
+              : { at, reason: 'superseded', supersededBy: input.supersededBy },
+        });
       }
       if (s.status === 'cancelled') return unchanged('duplicate');
       return {

@@ -92,7 +92,34 @@ describe('evolve: the state after each event', () => {
       error: null,
       timedOutStage: null,
       lateResult: null,
+      // A version-1 request (no delivery, no queue) reads as the version-2 defaults.
+      delivery: 'when_online',
+      queue: null,
+      supersededBy: null,
     });
+  });
+
+  it('CommandRequested keeps the delivery and the queue of a version-2 request', () => {
+    const queued = {
+      ...COMMAND,
+      delivery: 'immediate' as const,
+      queue: { key: 'motor', supersede: true },
+    };
+    expect(evolve(null, { type: 'CommandRequested', data: queued })).toMatchObject({
+      delivery: 'immediate',
+      queue: { key: 'motor', supersede: true },
+    });
+  });
+
+  it('CommandCancelled as superseded records by which command', () => {
+    const before = given(ev.requested());
+    const by = '9a1e3f2c-7b4d-4e8a-9c61-2d1f0c7d2a11';
+    expect(
+      evolve(before, {
+        type: 'CommandCancelled',
+        data: { at: iso(500), reason: 'superseded', supersededBy: by },
+      }),
+    ).toMatchObject({ status: 'cancelled', supersededBy: by });
   });
 
   it('CommandSent records sentAt', () => {

@@ -14,6 +14,17 @@ describe('issue fingerprints (idempotent re-issue after defaults)', () => {
       fp({ deviceId: 'pump-1', name: 'set-speed' }),
     );
   });
+  it('given delivery when_online or queue.supersede false spelled out, then it is the same request', () => {
+    expect(fp({ ...base, delivery: 'when_online' })).toBe(fp(base));
+    expect(fp({ ...base, queue: { key: 'motor', supersede: false } })).toBe(
+      fp({ ...base, queue: { key: 'motor' } }),
+    );
+    expect(fp({ ...base, delivery: 'immediate' })).not.toBe(fp(base));
+    expect(fp({ ...base, queue: { key: 'motor' } })).not.toBe(fp(base));
+    expect(fp({ ...base, queue: { key: 'motor', supersede: true } })).not.toBe(
+      fp({ ...base, queue: { key: 'motor' } }),
+    );
+  });
   it('given retry.on in another order, then it is the same request', () => {
     expect(fp({ ...base, retry: { maxAttempts: 2, on: ['timed_out', 'failed'] } })).toBe(
       fp({ ...base, retry: { maxAttempts: 2, on: ['failed', 'timed_out'] } }),

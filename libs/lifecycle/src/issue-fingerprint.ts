@@ -16,8 +16,25 @@ export function withIssueDefaults(
   defaults: IssueDefaults,
 ): Record<string, unknown> {
   const retry = (body['retry'] ?? {}) as { maxAttempts?: number; on?: readonly string[] };
+  // `delivery: when_online` and `queue.supersede: false` are defaults too; they are left out
+  // rather than filled in, so that a body without them keeps the fingerprint it had before.
+  const { delivery, queue, ...rest } = body as {
+    delivery?: unknown;
+    queue?: { key?: unknown; supersede?: unknown };
+  };
   return {
-    ...body,
+    ...rest,
+    ...(delivery === undefined || delivery === 'when_online' ? {} : { delivery }),
+    ...(queue === undefined || queue === null
+      ? {}
+      : {
+          queue: {
+            key: queue.key,
+            ...(queue.supersede === undefined || queue.supersede === false
+              ? {}
+              : { supersede: queue.supersede }),
+          },
+        }),
     payload: body['payload'] ?? {},
     ackTimeoutMs: body['ackTimeoutMs'] ?? defaults.ackTimeoutMs,
     timeoutMs: body['timeoutMs'] ?? defaults.timeoutMs,

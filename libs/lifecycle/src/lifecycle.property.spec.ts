@@ -177,7 +177,8 @@ describe('any sequence of inputs on one command', () => {
             expect(mayProduce(input, e)).toBe(true);
             expect(RANK[e.type]).toBeGreaterThan(state.rank); // rank strictly rises
             if (e.type === 'CommandTimedOut') {
-              const resultDue = ms(state.requestedAt) + state.timeoutMs;
+              // Rule 9: from `sent` (or the ack, when no send was recorded).
+              const resultDue = ms((state.sentAt ?? state.acknowledgedAt)!) + state.timeoutMs;
               if (e.data.stage === 'result')
                 expect(now.getTime()).toBeGreaterThanOrEqual(resultDue);
               else {

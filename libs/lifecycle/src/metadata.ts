@@ -15,6 +15,8 @@ export interface TransitionMetadata {
   readonly issuedBy?: string;
   /** Where the input came from. */
   readonly source?: 'http' | 'bus' | 'mqtt' | 'sweeper' | 'retry' | 'dispatcher' | 'rollout';
+  /** For a device's ack or result: its session epoch when it acted, if it said (section 3). */
+  readonly epoch?: number;
   /** For device inputs: the MQTT packet facts that help an audit. */
   readonly mqtt?: {
     readonly topic: string;

@@ -81,6 +81,8 @@ describe('decideRetry', () => {
       requestedAt: iso(20_000),
       attempt: 2,
       retryOf: ROOT,
+      delivery: 'when_online',
+      queue: null,
     });
   });
 

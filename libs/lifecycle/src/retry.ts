@@ -23,6 +23,10 @@ export function decideRetry(s: CommandState, now: Date): CommandRequestedData | 
     retryOf: s.commandId,
     rootCommandId: s.rootCommandId,
     fingerprint: s.fingerprint,
+    // A retry keeps the way it is delivered, and joins the end of its queue (the device stream
+    // gives it its place when it is dispatched).
+    delivery: s.delivery,
+    queue: s.queue,
     // A fleet's child stays its fleet's through its retries (CONTRACT.md section 6).
     ...fleetOf(s),
   };

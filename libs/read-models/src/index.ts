@@ -8,6 +8,7 @@ export { ProjectionRunner } from './projection/projection-runner.js';
 export type { ProjectionRunnerOptions } from './projection/projection-runner.js';
 export { commandStatusProjection } from './command-status/command-status.projection.js';
 export { deviceSummaryProjection } from './device-summary/device-summary.projection.js';
+export { devicePresenceProjection } from './device-presence/device-presence.projection.js';
 export { fleetProgressProjection } from './fleet-progress/fleet-progress.projection.js';
 export type { FleetRow, ChildRow, StatusCounts } from './fleet-progress/fleet-progress-fold.js';
 export { decodeFleetCursor, encodeFleetCursor } from './fleet-progress/fleet-queries.js';

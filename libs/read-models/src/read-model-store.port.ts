@@ -1,4 +1,10 @@
-import type { CommandState, CommandStatus, LedgerOutage, TargetRef } from '@ratchet/lifecycle';
+import type {
+  CommandState,
+  CommandStatus,
+  LedgerOutage,
+  Presence,
+  TargetRef,
+} from '@ratchet/lifecycle';
 import type { FleetRow } from './fleet-progress/fleet-progress-fold.js';
 import type { ChildToCancel, FleetListFilter, FleetPage } from './fleet-progress/fleet-queries.js';
 import type { GroupHead, GroupMemberPage, GroupMembership } from './group-members/group-queries.js';
@@ -62,9 +68,15 @@ export interface ReadModelStore {
   listCommands(filter: ListCommandsFilter): Promise<CommandPage>;
   /** `null`: the device never had a command. */
   getDeviceSummary(deviceId: string): Promise<DeviceSummary | null>;
+  /** The device's presence as projected from its stream; `null`: never reported (`unknown`). */
+  getDevicePresence(deviceId: string): Promise<Presence | null>;
   /** For a sweeper: open commands due at or before `now`, earliest deadline first. */
   findDueCommands(now: Date, limit: number): Promise<DueCommand[]>;
-  /** Commands still `requested` that were requested before `requestedBefore`, oldest first. */
+  /**
+   * Commands still `requested` that were requested before `requestedBefore`, oldest first —
+   * but not those that wait for a device the read model knows offline (unless `immediate`):
+   * the device's return dispatches them, and a hint that lags only delays a sweep.
+   */
   findUndispatched(requestedBefore: Date, limit: number): Promise<string[]>;
   /** Attempts closed in a status their retry policy lists, below maxAttempts, not retried yet. */
   findRetryDue(limit: number): Promise<string[]>;

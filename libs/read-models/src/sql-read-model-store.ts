@@ -8,6 +8,11 @@ import {
 import { listCommands } from './command-status/list-commands.js';
 import { deviceSummaryProjection } from './device-summary/device-summary.projection.js';
 import { getDeviceSummary } from './device-summary/get-device-summary.js';
+import {
+  devicePresenceProjection,
+  getDevicePresence,
+} from './device-presence/device-presence.projection.js';
+import type { Presence } from '@ratchet/lifecycle';
 import { groupMembersProjection } from './group-members/group-members.projection.js';
 import {
   type GroupHead,
@@ -61,6 +66,7 @@ export const DEFAULT_PROJECTIONS: readonly Projection[] = [
   commandStatusProjection,
   deviceSummaryProjection,
   groupMembersProjection,
+  devicePresenceProjection,
   fleetProgressProjection,
 ];
 
@@ -88,6 +94,10 @@ export class SqlReadModelStore implements ReadModelStore {
 
   getDeviceSummary(deviceId: string): Promise<DeviceSummary | null> {
     return getDeviceSummary(this.#driver, deviceId);
+  }
+
+  getDevicePresence(deviceId: string): Promise<Presence | null> {
+    return getDevicePresence(this.#driver, deviceId);
   }
 
   findDueCommands(now: Date, limit: number): Promise<DueCommand[]> {

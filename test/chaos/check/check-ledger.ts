@@ -13,6 +13,8 @@ import { readCommandStatus } from './read-model-rows.js';
 import { checkRetries, type RetryFigures } from './retry-checks.js';
 import { checkSpoofs } from './spoof-checks.js';
 import { checkStreams } from './stream-checks.js';
+import { checkFleets, type FleetFigures } from './fleet-checks.js';
+import type { RecordedEvent } from '@ratchet/event-store';
 import { runVerify } from './verify-check.js';
 import { type Violation, violation } from './violation.js';
 
@@ -29,6 +31,8 @@ export interface LedgerFigures {
   /** What `verifyLedger` (libs/read-models) read and compared. */
   readonly evidence: EvidenceFigures;
   readonly verify: { readonly events: number; readonly compared: number; readonly clean: boolean };
+  /** Fleet commands in the log and their children (fleet-checks.ts). */
+  readonly fleets: FleetFigures;
 }
 
 export interface CheckOutcome {
@@ -65,6 +69,7 @@ export async function checkLedger(
   const rows = await readCommandStatus(databaseUrl);
   const readModelRowsCompared = checkReadModel(folded.states, rows, found);
   const verify = await runVerify(store, databaseUrl, found);
+  const fleets = checkFleets(await fleetLog(store, streams), found);
   const eventsByType: Record<string, number> = {};
   let events = 0;
   for (const list of streams.values())
@@ -92,6 +97,7 @@ export async function checkLedger(
       readModelRowsCompared,
       evidence,
       verify: { events: verify.events, compared: verify.compared, clean: verify.clean },
+      fleets,
     },
   };
 }
@@ -122,4 +128,21 @@ function compareReads(full: Streams, incremental: Streams, found: Violation[]): 
         ),
       );
   }
+}
+
+/** The fleet streams and the command streams as one list in global log order. */
+async function fleetLog(store: EventStore, streams: Streams): Promise<RecordedEvent[]> {
+  const fleetEvents: RecordedEvent[] = [];
+  for (;;) {
+    const page = await store.readAll({
+      after: fleetEvents.at(-1)?.position ?? null,
+      streamPrefix: 'fleet-',
+      limit: 5_000,
+    });
+    fleetEvents.push(...page);
+    if (page.length < 5_000) break;
+  }
+  if (fleetEvents.length === 0) return [];
+  const all = [...fleetEvents, ...[...streams.values()].flat()];
+  return all.sort((a, b) => (a.position < b.position ? -1 : a.position > b.position ? 1 : 0));
 }

@@ -30,6 +30,13 @@ export async function runVerify(
           m.commandId,
         ),
       );
+    for (const m of report.fleetProgress.mismatches)
+      found.push(
+        violation(
+          `verify:fleet_progress:${m.kind}`,
+          `fleet ${m.fleetCommandId}: the log says ${JSON.stringify(m.expected)}, the row ${JSON.stringify(m.found)}`,
+        ),
+      );
     if (report.truncated)
       found.push(violation('verify:truncated', 'more findings than verify keeps'));
     return {

@@ -8,6 +8,8 @@ export class AcknowledgeCommand extends Command<DeviceInputOutcome> {
     /** The device that spoke (from the topic), checked against the command's device. */
     readonly deviceId: string,
     readonly mqtt?: MqttFacts,
+    /** The device's session epoch when it acknowledged, if it said: kept as metadata.epoch. */
+    readonly epoch?: number,
   ) {
     super();
   }

@@ -15,9 +15,15 @@ export class AcknowledgeCommandHandler implements ICommandHandler<
     private readonly meta: InstanceMetadata,
   ) {}
 
-  async execute({ commandId, deviceId, mqtt }: AcknowledgeCommand): Promise<DeviceInputOutcome> {
+  async execute({
+    commandId,
+    deviceId,
+    mqtt,
+    epoch,
+  }: AcknowledgeCommand): Promise<DeviceInputOutcome> {
     const metadata = this.meta.build(mqtt ? 'mqtt' : 'bus', commandId, null, {
       ...(mqtt ? { mqtt } : {}),
+      ...(epoch === undefined ? {} : { epoch }),
       issuedBy: deviceIssuer(deviceId),
     });
     const r = await runWithCommand(

@@ -1,4 +1,11 @@
-import type { CommandState, CommandStatus, LateResult } from '@ratchet/lifecycle';
+import type {
+  CommandQueueSpec,
+  CommandState,
+  CommandStatus,
+  DeliveryMode,
+  LateResult,
+  Waiting,
+} from '@ratchet/lifecycle';
 
 /** A command as the API returns it (CONTRACT.md section 2). */
 export interface CommandView {
@@ -11,6 +18,12 @@ export interface CommandView {
   readonly attempt: number;
   readonly retryOf: string | null;
   readonly retriedBy: string | null;
+  readonly delivery: DeliveryMode;
+  readonly queue: CommandQueueSpec | null;
+  /** Why a `requested` command is held back (rule 8); `null` otherwise. */
+  readonly waiting: Waiting | null;
+  /** The command that superseded this one (rule 10). */
+  readonly supersededBy: string | null;
   /** The fleet command a child belongs to (CONTRACT.md section 6); `null` for a lone command. */
   readonly fleetCommandId: string | null;
   readonly requestedAt: string;
@@ -22,7 +35,11 @@ export interface CommandView {
   readonly lateResult: LateResult | null;
 }
 
-export const toCommandView = (s: CommandState, retriedBy: string | null): CommandView => ({
+export const toCommandView = (
+  s: CommandState,
+  retriedBy: string | null,
+  waiting: Waiting | null = null,
+): CommandView => ({
   commandId: s.commandId,
   deviceId: s.deviceId,
   name: s.name,
@@ -32,6 +49,11 @@ export const toCommandView = (s: CommandState, retriedBy: string | null): Comman
   attempt: s.attempt,
   retryOf: s.retryOf,
   retriedBy,
+  // A version-1 row of the read model has neither: the version-2 defaults.
+  delivery: s.delivery ?? 'when_online',
+  queue: s.queue ?? null,
+  waiting: s.status === 'requested' ? waiting : null,
+  supersededBy: s.supersededBy ?? null,
   fleetCommandId: fleetOf(s),
   requestedAt: s.requestedAt,
   sentAt: s.sentAt,

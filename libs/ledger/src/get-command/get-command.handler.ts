@@ -3,19 +3,25 @@ import { type IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
 import { type CommandState, decideRetry, nextAttemptId, streamOf } from '@ratchet/lifecycle';
 import { CommandNotFoundError } from '../errors.js';
+import { Dispatcher } from '../services/dispatcher.service.js';
 import { readCommand } from '../transition/command-stream.js';
 import { type CommandView, toCommandView } from './command-view.js';
 import { GetCommandQuery } from './get-command.query.js';
 
 @QueryHandler(GetCommandQuery)
 export class GetCommandHandler implements IQueryHandler<GetCommandQuery, CommandView> {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly dispatcher: Dispatcher,
+  ) {}
 
   async execute({ commandId }: GetCommandQuery): Promise<CommandView> {
     const id = commandId.toLowerCase();
     const state = await readCommand(this.store, id);
     if (!state) throw new CommandNotFoundError(id);
-    return toCommandView(state, await this.retriedBy(state));
+    // Why it waits is decided as the dispatcher decides it: on the device stream, read now.
+    const waiting = await this.dispatcher.waitingOf(state);
+    return toCommandView(state, await this.retriedBy(state), waiting);
   }
 
   /** The next attempt exists only if its (derived) stream does: no extra event on this one. */

@@ -4,6 +4,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayUnique,
   IsArray,
+  IsBoolean,
   IsIn,
   IsInt,
   IsObject,
@@ -42,6 +43,21 @@ export class RetryPolicyDto {
   @IsIn(['timed_out', 'failed'], { each: true })
   @IsOptional()
   on?: ('timed_out' | 'failed')[];
+}
+
+/** `queue` (CONTRACT.md rules 8 and 10): one command of a key in flight per device. */
+export class QueueDto {
+  @ApiProperty({ pattern: COMMAND_NAME_PATTERN.source, example: 'motor' })
+  @Matches(COMMAND_NAME_PATTERN, { message: `queue.key must match ${COMMAND_NAME_PATTERN.source}` })
+  key!: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: 'cancel the waiting (not yet sent) commands of this device and key',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'queue.supersede must be a boolean' })
+  supersede?: boolean;
 }
 
 /** The body of `POST /commands` and the data of `IssueCommand` (CONTRACT.md section 2). */
@@ -84,7 +100,8 @@ export class IssueCommandDto {
 
   @ApiPropertyOptional({
     minimum: 1,
-    description: 'from requested until a result (ms); default from configuration',
+    description:
+      'from sent until a result (ms; counted from requested before version 2); default from configuration',
   })
   @IsOptional()
   @IsInt()
@@ -110,4 +127,21 @@ export class IssueCommandDto {
   @ValidateNested()
   @Type(() => RetryPolicyDto)
   retry?: RetryPolicyDto;
+
+  @ApiPropertyOptional({
+    enum: ['when_online', 'immediate'],
+    default: 'when_online',
+    description:
+      'when_online: wait while the device is offline (a device whose presence is unknown is sent to at once); immediate: send whatever the presence',
+  })
+  @IsOptional()
+  @IsIn(['when_online', 'immediate'], { message: 'delivery must be when_online or immediate' })
+  delivery?: 'when_online' | 'immediate';
+
+  @ApiPropertyOptional({ type: () => QueueDto })
+  @IsOptional()
+  @IsObject({ message: 'queue must be a JSON object' })
+  @ValidateNested()
+  @Type(() => QueueDto)
+  queue?: QueueDto;
 }

@@ -1,7 +1,11 @@
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
-import { type CommandRequestedData, issueFingerprints } from '@ratchet/lifecycle';
+import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
+import { type CommandRequestedData, issueFingerprints, supersedeTargets } from '@ratchet/lifecycle';
+import { readDevice } from '../device/device-stream.js';
+import { LedgerMetrics } from '../metrics/ledger-metrics.js';
+import { admitQueued } from './admit-queued.js';
 import { LedgerClock } from '../services/ledger-clock.js';
 import { Dispatcher } from '../services/dispatcher.service.js';
 import { CommandIdConflictError, InvalidRequestError, PayloadTooLargeError } from '../errors.js';
@@ -27,6 +31,8 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     private readonly meta: InstanceMetadata,
     private readonly dispatcher: Dispatcher,
     private readonly clock: LedgerClock,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly metrics: LedgerMetrics,
   ) {
     this.defaults = { ...DEFAULT_COMMAND_DEFAULTS, ...options.defaults };
   }
@@ -41,6 +47,10 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     const commandId = (request.commandId ?? randomUUID()).toLowerCase();
     const { commandId: _ignored, ...body } = request;
     const fingerprints = issueFingerprints(body as Record<string, unknown>, this.defaults);
+    const delivery = request.delivery ?? 'when_online';
+    const queue = request.queue
+      ? { key: request.queue.key, supersede: request.queue.supersede ?? false }
+      : null;
     const data: CommandRequestedData = {
       commandId,
       deviceId: request.deviceId,
@@ -55,6 +65,8 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
       retryOf: null,
       rootCommandId: commandId,
       fingerprint: fingerprints.fingerprint,
+      delivery,
+      queue,
     };
     const metadata = this.meta.build(
       provenance.source ?? 'bus',
@@ -67,16 +79,27 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
     return runWithCommand(
       { commandId, deviceId: data.deviceId, correlationId: metadata.correlationId },
       async () => {
-        const result = await this.transitions.apply(
-          commandId,
-          { kind: 'issue', command: data, equivalentFingerprints: fingerprints.equivalent },
-          metadata,
-        );
+        // A keyed command takes its place on the device stream as it is accepted.
+        const admitted =
+          queue === null
+            ? 'unsupported'
+            : await admitQueued(this.store, { ...data, queue }, metadata, this.clock.now);
+        const result =
+          admitted === 'admitted'
+            ? ({ outcome: 'applied', state: (await this.transitions.read(commandId))! } as const)
+            : await this.transitions.apply(
+                commandId,
+                { kind: 'issue', command: data, equivalentFingerprints: fingerprints.equivalent },
+                metadata,
+              );
         switch (result.outcome) {
           case 'applied':
             this.logger.log(
-              `command=${commandId} device=${data.deviceId} name=${data.name} issued`,
+              `command=${commandId} device=${data.deviceId} name=${data.name} issued` +
+                (queue ? ` (queue ${queue.key}${queue.supersede ? ', supersede' : ''})` : ''),
             );
+            if (queue?.supersede)
+              await this.supersede(commandId, data.deviceId, metadata.correlationId);
             this.dispatcher.dispatchInBackground(commandId, metadata.correlationId);
             return { created: true, command: result.state };
           case 'unchanged':
@@ -87,5 +110,26 @@ export class IssueCommandHandler implements ICommandHandler<IssueCommand, IssueO
         }
       },
     );
+  }
+
+  /**
+   * Rule 10: every waiting command of the device and key ahead of this one is cancelled as
+   * superseded. Each cancel is that command's own guarded transition, which applies only to
+   * `requested`: one already sent is never superseded (and one being sent right now is either
+   * sent or cancelled, whichever append commits first).
+   */
+  private async supersede(commandId: string, deviceId: string, correlationId: string) {
+    const device = await readDevice(this.store, deviceId);
+    for (const target of supersedeTargets(device?.queue ?? [], commandId)) {
+      const r = await this.transitions.apply(
+        target,
+        { kind: 'cancel', supersededBy: commandId },
+        this.meta.build('bus', correlationId, commandId),
+      );
+      if (r.outcome === 'applied') {
+        this.metrics.superseded.inc();
+        this.logger.log(`command=${target} superseded by ${commandId}`);
+      }
+    }
   }
 }

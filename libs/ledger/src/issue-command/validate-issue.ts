@@ -12,8 +12,11 @@ const FIELDS = new Set([
   'timeoutMs',
   'expiresInMs',
   'retry',
+  'delivery',
+  'queue',
 ]);
 const RETRY_FIELDS = new Set(['maxAttempts', 'on']);
+const QUEUE_FIELDS = new Set(['key', 'supersede']);
 
 /**
  * The DTO's rules as messages. HTTP requests and callers on the bus both come through here,
@@ -32,6 +35,11 @@ export function validateIssueRequest(body: unknown): string[] {
     for (const k of Object.keys(known.retry))
       if (!RETRY_FIELDS.has(k)) messages.push(`retry.property ${k} should not exist`);
     known.retry = pick(known.retry, RETRY_FIELDS);
+  }
+  if (isPlainObject(known.queue)) {
+    for (const k of Object.keys(known.queue))
+      if (!QUEUE_FIELDS.has(k)) messages.push(`queue.property ${k} should not exist`);
+    known.queue = pick(known.queue, QUEUE_FIELDS);
   }
   // Before class-validator walks it: a payload nested thousands of levels deep is refused here.
   const problem = unstorable(known.payload);

@@ -53,6 +53,35 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly presenceApplied = new Counter({
+    name: 'ratchet_presence_applied_total',
+    help: 'Presence messages recorded on the device stream, by event type',
+    labelNames: ['type'],
+    registers: [this.registry],
+  });
+  readonly presenceStale = new Counter({
+    name: 'ratchet_presence_stale_total',
+    help: 'Presence messages that changed nothing (an old will, a replayed birth, a repeat), by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly republished = new Counter({
+    name: 'ratchet_intents_republished_total',
+    help: 'Intents of commands still sent, published again when their device came back at a new epoch',
+    registers: [this.registry],
+  });
+  readonly held = new Counter({
+    name: 'ratchet_dispatch_held_total',
+    help: 'Dispatches that found the command must wait (rule 8), by reason (device_offline, queued)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly superseded = new Counter({
+    name: 'ratchet_commands_superseded_total',
+    help: 'Waiting commands cancelled by a later command of their queue key (rule 10)',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -2,7 +2,16 @@ import { Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { IPublishPacket } from 'mqtt';
 import { isPermanentStoreError } from '@ratchet/event-store';
-import { type InboundKind, decodeAck, decodeResult, parseInboundTopic } from '@ratchet/mqtt';
+import { presenceInput } from '@ratchet/lifecycle';
+import {
+  type InboundKind,
+  decodeAck,
+  decodePresence,
+  decodeResult,
+  parseInboundTopic,
+  parsePresenceTopic,
+} from '@ratchet/mqtt';
+import { RecordPresence } from '../record-presence/record-presence.command.js';
 import { AcknowledgeCommand } from '../acknowledge-command/acknowledge-command.command.js';
 import type { DeviceInputOutcome, MqttFacts } from '../device-input.js';
 import { runWithCommand } from '../logging/log-context.js';
@@ -66,6 +75,7 @@ export class DeviceInbox {
     try {
       // The topic is parsed once: it names the device and the command, which every line
       // logged about this message then carries.
+      if (topic.endsWith('/presence')) return await this.presence(topic, payload, packet);
       const t = parseInboundTopic(topic);
       if (!t.ok) return this.reject(t.reason, topic);
       const commandId = t.commandId.toLowerCase();
@@ -79,6 +89,21 @@ export class DeviceInbox {
     }
   }
 
+  /** `devices/{id}/presence`: the device's birth, will or goodbye (CONTRACT.md section 5). */
+  private async presence(topic: string, payload: Buffer, packet: IPublishPacket): Promise<void> {
+    const t = parsePresenceTopic(topic);
+    if (!t.ok) return this.reject(t.reason, topic);
+    // A retained presence cleared by an empty payload is no presence: acknowledged, not counted.
+    if (payload.length === 0 && packet.retain) return;
+    const decoded = decodePresence(payload);
+    if (!decoded.ok) return this.reject(`presence_${decoded.reason}`, topic);
+    await this.deliver(
+      new RecordPresence(t.deviceId, presenceInput(decoded.value), mqttFacts(packet)),
+      topic,
+      payload,
+    );
+  }
+
   /**
    * Executes the command on the bus, and retries what failed for a reason retrying can cure.
    * Three layers retry, each for its own failure: the transition shell decides again after a
@@ -86,7 +111,7 @@ export class DeviceInbox {
    * message that still fails is left without PUBACK, for the broker to deliver again.
    */
   private async deliver(
-    command: AcknowledgeCommand | RecordCommandResult,
+    command: AcknowledgeCommand | RecordCommandResult | RecordPresence,
     topic: string,
     payload: Buffer,
   ): Promise<void> {
@@ -99,7 +124,10 @@ export class DeviceInbox {
     let failed = false;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2_000)) {
       try {
-        const outcome: DeviceInputOutcome = await this.bus.execute(command);
+        const outcome: DeviceInputOutcome = await this.bus.execute<
+          AcknowledgeCommand | RecordCommandResult | RecordPresence,
+          DeviceInputOutcome
+        >(command);
         if (failed) this.metrics.inboxRecovered.inc();
         // Spoofed and unknown commands are rejections of the input, counted like malformed ones.
         const rejection = outcome.reason ? REJECTED_INPUT[outcome.reason] : undefined;
@@ -176,20 +204,34 @@ function toCommand(
   payload: Buffer,
   packet: IPublishPacket,
 ): AcknowledgeCommand | RecordCommandResult | { readonly rejected: string } {
-  const mqtt: MqttFacts = {
-    topic: String(packet.topic),
-    qos: packet.qos,
-    dup: packet.dup,
-    retain: packet.retain,
-    ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
-  };
+  const mqtt = mqttFacts(packet);
   if (kind === 'ack') {
     const ack = decodeAck(payload);
     if (!ack.ok) return { rejected: ack.reason };
-    return new AcknowledgeCommand(commandId, deviceId, mqtt);
+    return new AcknowledgeCommand(commandId, deviceId, mqtt, epochOf(ack.value.epoch));
   }
   const result = decodeResult(payload);
   if (!result.ok) return { rejected: result.reason };
-  const { status, output, error } = result.value;
-  return new RecordCommandResult(commandId, deviceId, status, output, error ?? null, mqtt);
+  const { status, output, error, epoch } = result.value;
+  return new RecordCommandResult(
+    commandId,
+    deviceId,
+    status,
+    output,
+    error ?? null,
+    mqtt,
+    epochOf(epoch),
+  );
 }
+
+const mqttFacts = (packet: IPublishPacket): MqttFacts => ({
+  topic: String(packet.topic),
+  qos: packet.qos,
+  dup: packet.dup,
+  retain: packet.retain,
+  ...(packet.messageId === undefined ? {} : { messageId: packet.messageId }),
+});
+
+/** An epoch worth keeping for audit: a whole number ≥ 1 (anything else is left out). */
+const epochOf = (e: unknown): number | undefined =>
+  typeof e === 'number' && Number.isSafeInteger(e) && e >= 1 ? e : undefined;

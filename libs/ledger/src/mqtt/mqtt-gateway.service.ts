@@ -12,6 +12,7 @@ import type { CommandState } from '@ratchet/lifecycle';
 import {
   BrokerUnavailableError,
   INBOUND_FILTERS,
+  PRESENCE_FILTER,
   MqttConnectError,
   type MqttConnection,
   ackAfterHandler,
@@ -51,6 +52,8 @@ export class MqttGateway
   private inboundFilters: readonly string[] = [];
   /** Connecting after a start without the broker; awaited at shutdown. */
   private background: Promise<void> | null = null;
+  /** The publisher's connection, made in the background, until the inbox is subscribed. */
+  private pendingPublisher: MqttConnection | null = null;
   private stopping = false;
   private wakeRetry: (() => void) | null = null;
   /** The socket's TLS options (`mqtts://`), read and checked once at start. */
@@ -95,12 +98,16 @@ export class MqttGateway
     // dispatches them once it is there).
     let unreachable!: () => void;
     const down = new Promise<'down'>((resolve) => (unreachable = () => resolve('down')));
+    let background = false;
     const out = this.connect('out', { clean: true }, unreachable).then((conn) => {
-      this.publisherConnection = conn;
-      this.publisher = new MqttIntentPublisher(conn);
+      // In the background the publisher waits for the inbox (onApplicationBootstrap): an intent
+      // sent before the inbox subscribed could be answered into nowhere.
+      if (background) this.pendingPublisher = conn;
+      else this.usePublisher(conn);
       return 'up' as const;
     });
     if ((await Promise.race([out, down])) === 'up') return;
+    background = true;
     this.logger.warn(
       `MQTT broker ${redactUrl(o.url)} unreachable at start: starting without it, connecting in the background`,
     );
@@ -110,6 +117,11 @@ export class MqttGateway
         if (!this.stopping) this.logger.error(`MQTT broker: giving up: ${String(e)}`);
       },
     );
+  }
+
+  private usePublisher(conn: MqttConnection): void {
+    this.publisherConnection = conn;
+    this.publisher = new MqttIntentPublisher(conn);
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -131,7 +143,12 @@ export class MqttGateway
     // broker yet (see onModuleInit), the inbox follows the publisher in the background.
     if (this.background) {
       this.background = this.background
-        .then(() => (this.stopping ? undefined : this.connectInboxes(o, taken)))
+        .then(async () => {
+          if (this.stopping || !this.pendingPublisher) return;
+          await this.connectInboxes(o, taken);
+          this.usePublisher(this.pendingPublisher);
+          this.pendingPublisher = null;
+        })
         .catch((e: unknown) => {
           if (!this.stopping) this.logger.error(`MQTT inbox: giving up: ${String(e)}`);
         });
@@ -237,7 +254,10 @@ export class MqttGateway
         ),
     });
     const group = o.sharedGroup ?? 'ratchet';
-    const wanted = INBOUND_FILTERS.filter((f) => !takenInProcess.includes(f));
+    // Acks, results and presence (section 5), each message to one instance of the group.
+    // Presence stays on this connection even with an in-process broker: Aedes publishes a
+    // device's will itself, past the hook that takes answers before their PUBACK.
+    const wanted = [...INBOUND_FILTERS, PRESENCE_FILTER].filter((f) => !takenInProcess.includes(f));
     if (wanted.length === 0) return conn;
     const filters = conn.capabilities.sharedSubscriptions
       ? wanted.map((f) => sharedFilter(group, f))

@@ -11,4 +11,6 @@ export interface IntentPublisher {
   publishIntent(command: CommandState, expiresAt: Date, now: Date): Promise<void | 'too_late'>;
   /** False while the broker is known to be unreachable: sweeps then do not try to publish. */
   isAvailable?(): boolean;
+  /** Given the application's CommandBus at start, for a publisher that answers through it (fakes). */
+  attach?(bus: import('@nestjs/cqrs').CommandBus): void;
 }

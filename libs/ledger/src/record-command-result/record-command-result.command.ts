@@ -10,6 +10,8 @@ export class RecordCommandResult extends Command<DeviceInputOutcome> {
     readonly output?: unknown,
     readonly error?: string | null,
     readonly mqtt?: MqttFacts,
+    /** The device's session epoch when it acted, if it said: kept as metadata.epoch. */
+    readonly epoch?: number,
   ) {
     super();
   }

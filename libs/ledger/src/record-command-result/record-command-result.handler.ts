@@ -24,6 +24,7 @@ export class RecordCommandResultHandler implements ICommandHandler<
   async execute(c: RecordCommandResult): Promise<DeviceInputOutcome> {
     const metadata = this.meta.build(c.mqtt ? 'mqtt' : 'bus', c.commandId, null, {
       ...(c.mqtt ? { mqtt: c.mqtt } : {}),
+      ...(c.epoch === undefined ? {} : { epoch: c.epoch }),
       issuedBy: deviceIssuer(c.deviceId),
     });
     return runWithCommand(

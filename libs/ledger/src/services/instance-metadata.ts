@@ -18,7 +18,7 @@ export class InstanceMetadata {
     source: NonNullable<TransitionMetadata['source']>,
     correlationId?: string | null,
     causationId?: string | null,
-    extra?: Pick<TransitionMetadata, 'mqtt' | 'issuedBy'>,
+    extra?: Pick<TransitionMetadata, 'mqtt' | 'issuedBy' | 'epoch'>,
   ): TransitionMetadata {
     return {
       correlationId: correlationId ?? randomUUID(),

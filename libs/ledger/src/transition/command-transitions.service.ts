@@ -28,6 +28,7 @@ export class CommandTransitions {
   private readonly logger = new Logger('Transitions');
   private readonly cache = new CommandStateCache();
   private readonly options: TransitionOptions;
+  private readonly endListeners: ((state: CommandState) => void)[] = [];
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -47,6 +48,14 @@ export class CommandTransitions {
     const cached = this.cache.get(stream);
     if (cached) return cached;
     return this.read(commandId);
+  }
+
+  /**
+   * Called after this process appended a command's terminal event (not a late observation):
+   * the dispatcher sends the next command of its queue.
+   */
+  onEnded(listener: (state: CommandState) => void): void {
+    this.endListeners.push(listener);
   }
 
   /** A state this process has just written some other way (a fleet's children): no read needed. */
@@ -81,6 +90,7 @@ export class CommandTransitions {
             1000;
           if (Number.isFinite(seconds))
             this.metrics.endToEnd.observe({ status: result.state.status }, seconds);
+          for (const listener of this.endListeners) listener(result.state);
         }
         this.logger.debug(
           `${ids} ${result.events.map((e) => e.type).join(',')} → ${result.state.status}@${result.state.revision}`,

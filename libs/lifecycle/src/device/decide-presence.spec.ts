@@ -162,6 +162,7 @@ describe('the device stream', () => {
     expect(s).toEqual({
       revision: 3n,
       presence: { status: 'online', epoch: 3, since: iso(30) },
+      queue: [],
     });
   });
 

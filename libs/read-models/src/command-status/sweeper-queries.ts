@@ -17,6 +17,9 @@ const UNDISPATCHED: SqlStatement = {
   name: 'ratchet_rm_undispatched_commands',
   text: `SELECT command_id FROM command_status
           WHERE status = 'requested' AND requested_at < $1::timestamptz
+            AND (state->>'delivery' = 'immediate' OR NOT EXISTS (
+                 SELECT 1 FROM device_presence p
+                  WHERE p.device_id = command_status.device_id AND p.status = 'offline'))
           ORDER BY requested_at
           LIMIT $2`,
 };

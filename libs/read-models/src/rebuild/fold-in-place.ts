@@ -56,6 +56,9 @@ export const foldInPlace = (
       s.timedOutStage = command.data.stage;
       break;
     case 'CommandCancelled':
+      s.completedAt = command.data.at;
+      s.supersededBy = command.data.supersededBy ?? null;
+      break;
     case 'CommandExpired':
       s.completedAt = command.data.at;
       break;
@@ -91,6 +94,8 @@ const requested = (d: CommandRequestedData, revision: bigint): MutableState => {
     retryOf: d.retryOf,
     rootCommandId: d.rootCommandId,
     fingerprint: d.fingerprint,
+    delivery: d.delivery ?? 'when_online',
+    queue: d.queue ?? null,
     status: 'requested',
     revision,
     rank: 0,
@@ -101,6 +106,7 @@ const requested = (d: CommandRequestedData, revision: bigint): MutableState => {
     error: null,
     timedOutStage: null,
     lateResult: null,
+    supersededBy: null,
   };
   for (const key in d) {
     if (!Object.hasOwn(state, key)) (state as Record<string, unknown>)[key] = (d as never)[key];

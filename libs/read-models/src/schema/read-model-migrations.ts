@@ -241,6 +241,23 @@ const stateTopicOutbox: ReadModelMigration = {
   `,
 };
 
+const devicePresence: ReadModelMigration = {
+  version: 11,
+  name: 'device_presence',
+  sql: `
+    -- Each device's presence as its stream (device-<deviceId>) records it (CONTRACT.md section
+    -- 5): for GET /devices/{id}, the console, and the sweep, which leaves alone the commands
+    -- that wait for an offline device. Rows move forward only (revision guard).
+    CREATE TABLE device_presence (
+      device_id text PRIMARY KEY,
+      status    text NOT NULL,
+      epoch     bigint NOT NULL,
+      since     timestamptz NOT NULL,
+      revision  bigint NOT NULL
+    );
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
@@ -252,4 +269,5 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   ledgerLiveness,
   commandFleet,
   stateTopicOutbox,
+  devicePresence,
 ];

@@ -42,6 +42,29 @@ const Command = closed({
   attempt: { type: 'integer', minimum: 1, example: 1 },
   retryOf: { ...uuid, nullable: true, example: null },
   retriedBy: { ...uuid, nullable: true, example: null },
+  delivery: { type: 'string', enum: ['when_online', 'immediate'], example: 'when_online' },
+  queue: {
+    ...closed({
+      key: { type: 'string', example: 'motor' },
+      supersede: { type: 'boolean', example: false },
+    }),
+    nullable: true,
+    example: null,
+  },
+  waiting: {
+    type: 'object',
+    nullable: true,
+    example: null,
+    description:
+      'null unless requested and held back: { reason: device_offline } or { reason: queued, behind: <commandId> }',
+    properties: {
+      reason: { type: 'string', enum: ['device_offline', 'queued'] },
+      behind: uuid,
+    },
+    required: ['reason'],
+    additionalProperties: false,
+  },
+  supersededBy: { ...uuid, nullable: true, example: null },
   fleetCommandId: { ...uuid, nullable: true, example: null },
   requestedAt: time,
   sentAt: nullableTime,
@@ -126,6 +149,17 @@ const CommandHistory = closed({
 
 const DeviceSummary = closed({
   deviceId: { type: 'string', example: 'pump-17' },
+  presence: closed({
+    status: { type: 'string', enum: ['unknown', 'online', 'offline'], example: 'online' },
+    epoch: { type: 'integer', minimum: 1, nullable: true, example: 12 },
+    since: { ...nullableTime },
+  }),
+  waiting: {
+    type: 'integer',
+    minimum: 0,
+    example: 2,
+    description: 'commands held back now (rule 8)',
+  },
   total: { type: 'integer', minimum: 0, example: 44 },
   byStatus: closed(Object.fromEntries(STATUSES.map((s) => [s, { type: 'integer', minimum: 0 }]))),
   lastCommand: {
