@@ -45,7 +45,11 @@ const BROKER_CONFIG = ['set_tcp_nodelay true', 'max_queued_messages 0'];
         LEDGER_SWEEP_INTERVAL_MS: '200',
         LEDGER_REDISPATCH_AFTER_MS: '500',
       };
-      store = await createPostgresEventStore({ connectionString: db.url, migrate: false });
+      store = await createPostgresEventStore({
+        connectionString: db.url,
+        schema: 'ratchet', // where the service keeps its tables (DATABASE_SCHEMA's default)
+        migrate: false,
+      });
     }, 60_000);
 
     afterAll(async () => {

@@ -61,7 +61,11 @@ const run = await postgresAndMosquitto();
         delayMaxMs: 50,
       },
     });
-    store = await createPostgresEventStore({ connectionString: db.url, migrate: false });
+    store = await createPostgresEventStore({
+      connectionString: db.url,
+      schema: 'ratchet', // where the service keeps its tables (DATABASE_SCHEMA's default)
+      migrate: false,
+    });
   }, 120_000);
 
   afterAll(async () => {

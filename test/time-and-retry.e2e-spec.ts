@@ -40,7 +40,11 @@ const run = await postgresAndMosquitto();
         LEDGER_SWEEP_INTERVAL_MS: '100',
       };
       ledgers = [await startTestLedger(env), await startTestLedger(env)];
-      store = await createPostgresEventStore({ connectionString: db.url, migrate: false });
+      store = await createPostgresEventStore({
+        connectionString: db.url,
+        schema: 'ratchet', // where the service keeps its tables (DATABASE_SCHEMA's default)
+        migrate: false,
+      });
       device = await connectDevice(broker.url, 5);
       await device.subscribeAsync('devices/+/commands/+', { qos: 1 });
       device.on('message', (topic, payload) => answer(JSON.parse(payload.toString()), topic));

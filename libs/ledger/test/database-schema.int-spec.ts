@@ -5,18 +5,24 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createPostgresEventStore } from '@ratchet/event-store';
 import {
+  isPostgresReachable,
+  postgresRequired,
+  postgresServerUrl,
+} from '@ratchet/event-store/testing';
+import {
   GetCommandQuery,
   IssueCommand,
   RatchetModule,
   type RatchetModuleOptions,
 } from '@ratchet/ledger';
 
-const url = process.env.DATABASE_URL;
+const url = postgresServerUrl();
+const withPostgres = (await isPostgresReachable(url)) || postgresRequired();
 
 /** A database of its own for each case (the shared one has tables of other tests in public). */
 const withDatabase = (name: string) => url!.replace(/\/[^/?]+(\?|$)/, `/${name}$1`);
 
-(url ? describe : describe.skip)('DATABASE_SCHEMA on PostgreSQL', () => {
+(withPostgres ? describe : describe.skip)('DATABASE_SCHEMA on PostgreSQL', () => {
   const admin = new pg.Client({ connectionString: url });
   const made: string[] = [];
   const freshDatabase = async () => {

@@ -11,6 +11,14 @@ import {
   type RatchetOptionsFactory,
 } from '@ratchet/ledger';
 import { EVENT_STORE, type EventStore } from '@ratchet/event-store';
+import {
+  isPostgresReachable,
+  postgresRequired,
+  postgresServerUrl,
+} from '@ratchet/event-store/testing';
+
+const databaseUrl = postgresServerUrl();
+const withPostgres = (await isPostgresReachable(databaseUrl)) || postgresRequired();
 
 /** A host's configuration service, as `@nestjs/config`'s ConfigService is used. */
 @Injectable()
@@ -126,8 +134,7 @@ describe('RatchetModule.forRoot / forRootAsync on the host application', () => {
     ).rejects.toThrow(/(Command|Event|Query)Bus/);
   });
 
-  const databaseUrl = process.env.DATABASE_URL;
-  (databaseUrl ? it : it.skip)(
+  (withPostgres ? it : it.skip)(
     'postgres from a URL and a schema name: the module opens (and at shutdown closes) its own pool',
     async () => {
       await start([

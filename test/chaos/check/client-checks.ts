@@ -106,7 +106,10 @@ export function checkClient(
   }
   for (const u of record.unexpected) found.push(violation('unexpected_http_answer', u));
   for (const [id, s] of folded.states) {
-    // Every command in the log is one the client issued, or a retry of one.
+    // Every command in the log is one the client issued, a retry of one, or a child (or a
+    // child's retry) of a fleet command the client sent.
+    const fleet = (s as { fleetCommandId?: unknown }).fleetCommandId;
+    if (typeof fleet === 'string' && record.fleets.has(fleet)) continue;
     if (!record.commands.has(id) && !record.commands.has(s.rootCommandId))
       found.push(
         violation('command_nobody_issued', `${s.deviceId} ${s.name}, attempt ${s.attempt}`, id),

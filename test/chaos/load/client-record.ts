@@ -32,6 +32,10 @@ export interface Reissue {
 
 export class ClientRecord {
   readonly commands = new Map<string, IssuedCommand>();
+  /** Fleet commands sent (accepted or not): their children are commands the client caused. */
+  readonly fleets = new Set<string>();
+  /** Answers to the fleet controls, by status. */
+  readonly fleetControls = new Map<string, number>();
   /** In acceptance order, for re-issues and probes (drawn by position). */
   readonly accepted: string[] = [];
   readonly observations: Observation[] = [];

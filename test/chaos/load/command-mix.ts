@@ -25,7 +25,18 @@ export type Operation =
       readonly pick: number;
       readonly instance: number;
     }
-  | { readonly op: 'get'; readonly pick: number; readonly instance: number };
+  | { readonly op: 'get'; readonly pick: number; readonly instance: number }
+  /** A fleet command to a few devices, then pauses, resumes or a cancel at drawn moments. */
+  | {
+      readonly op: 'fleet';
+      readonly instance: number;
+      readonly body: Readonly<Record<string, unknown>> & { readonly fleetCommandId: string };
+      readonly controls: readonly {
+        readonly kind: 'pause' | 'resume' | 'cancel';
+        readonly afterMs: number;
+        readonly instance: number;
+      }[];
+    };
 
 export interface MixOptions {
   readonly instances: number;
@@ -35,7 +46,7 @@ export interface MixOptions {
 const NAMES = ['set-speed', 'reboot', 'open-valve', 'read-meter'] as const;
 
 /** Cumulative weights of the command kinds and the other operations. */
-const MIX: readonly [number, CommandKind | 'reissue-same' | 'reissue-other' | 'get'][] = [
+const MIX: readonly [number, CommandKind | 'reissue-same' | 'reissue-other' | 'get' | 'fleet'][] = [
   [0.46, 'plain'],
   [0.6, 'retry'],
   [0.68, 'short-expiry'],
@@ -44,7 +55,8 @@ const MIX: readonly [number, CommandKind | 'reissue-same' | 'reissue-other' | 'g
   [0.82, 'ghost'],
   [0.86, 'reissue-same'],
   [0.88, 'reissue-other'],
-  [1, 'get'],
+  [0.985, 'get'],
+  [1, 'fleet'],
 ];
 
 export function nextOperation(rng: Prng, seq: number, o: MixOptions): Operation {
@@ -59,6 +71,8 @@ export function nextOperation(rng: Prng, seq: number, o: MixOptions): Operation 
   if (choice === 'reissue-same' || choice === 'reissue-other')
     return { op: 'reissue', sameBody: choice === 'reissue-same', pick: a, instance };
   if (choice === 'get') return { op: 'get', pick: a, instance };
+  if (choice === 'fleet')
+    return fleetOperation(commandId, instance, [a, b, c, d, cancelU, deviceU], o);
   const kind = choice;
   const deviceId =
     kind === 'ghost'
@@ -89,4 +103,37 @@ export function nextOperation(rng: Prng, seq: number, o: MixOptions): Operation 
     cancelAfterMs: Math.floor(cancelU * 60),
     cancelInstance: Math.floor(cancelInstanceU * o.instances),
   };
+}
+
+const CONTROLS = ['pause', 'resume', 'cancel'] as const;
+
+/**
+ * 2 to 6 devices from `deviceU` on, a cap of 1 or 2 in flight, sometimes a rate and an abort
+ * threshold; up to three controls, each from a draw of `u` (deterministic: no new draws).
+ */
+function fleetOperation(
+  fleetCommandId: string,
+  instance: number,
+  [a, b, c, d, e, deviceU]: number[],
+  o: MixOptions,
+): Extract<Operation, { op: 'fleet' }> {
+  const n = 2 + Math.floor(a! * 5);
+  const start = Math.floor(deviceU! * o.deviceIds.length);
+  const deviceIds = [
+    ...new Set(Array.from({ length: n }, (_, i) => o.deviceIds[(start + i) % o.deviceIds.length]!)),
+  ];
+  const body: Record<string, unknown> & { fleetCommandId: string } = {
+    fleetCommandId,
+    target: { deviceIds },
+    name: 'fleet-update',
+    payload: { n },
+    rollout: { maxInFlight: 1 + Math.floor(b! * 2), ...(c! < 0.5 ? { perMinute: 120 } : {}) },
+    ...(d! < 0.5 ? { abort: { afterCompleted: 2, maxFailureRatio: 0.5 } } : {}),
+  };
+  const controls = [e!, (e! * 7) % 1, (e! * 13) % 1].slice(0, Math.floor(e! * 4)).map((u) => ({
+    kind: CONTROLS[Math.floor(u * 3)]!,
+    afterMs: Math.floor(u * 1500),
+    instance: Math.floor(((u * 31) % 1) * o.instances),
+  }));
+  return { op: 'fleet', instance, body, controls };
 }

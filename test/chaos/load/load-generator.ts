@@ -73,6 +73,8 @@ export class LoadGenerator {
         return this.reissue(op);
       case 'get':
         return this.get(op);
+      case 'fleet':
+        return this.fleet(op);
     }
   }
 
@@ -190,5 +192,43 @@ export class LoadGenerator {
       this.record.unexpected.push(
         `${commandId}: GET answered ${answer.status} for an accepted command`,
       );
+  }
+
+  private async fleet(op: Extract<Operation, { op: 'fleet' }>): Promise<void> {
+    const id = op.body.fleetCommandId;
+    this.record.fleets.add(id);
+    const { answer } = await this.withFailover(
+      op.instance,
+      (url) => request(url, 'POST', '/fleet-commands', op.body),
+      (a) => a.ok && a.status < 500,
+    );
+    if (!answer.ok || answer.status >= 500) return;
+    if (answer.status !== 201 && answer.status !== 200) {
+      this.record.unexpected.push(
+        `fleet ${id}: POST /fleet-commands answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`,
+      );
+      return;
+    }
+    for (const c of op.controls) {
+      await sleep(c.afterMs);
+      const { answer: a } = await this.withFailover(
+        c.instance,
+        (url) => request(url, 'POST', `/fleet-commands/${id}/${c.kind}`),
+        (x) => x.ok && x.status < 500,
+      );
+      if (!a.ok || a.status >= 500) continue;
+      const key = `${c.kind} ${a.status}`;
+      this.record.fleetControls.set(key, (this.record.fleetControls.get(key) ?? 0) + 1);
+      if (a.status !== 200 && a.status !== 409)
+        this.record.unexpected.push(`fleet ${id}: ${c.kind} answered ${a.status}`);
+    }
+    // Never leave a fleet paused: the run's end must find every child settled.
+    const { answer: last } = await this.withFailover(
+      op.instance,
+      (url) => request(url, 'POST', `/fleet-commands/${id}/resume`),
+      (x) => x.ok && x.status < 500,
+    );
+    if (last.ok && last.status !== 200 && last.status !== 409)
+      this.record.unexpected.push(`fleet ${id}: resume answered ${last.status}`);
   }
 }

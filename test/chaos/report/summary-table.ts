@@ -33,6 +33,10 @@ export function summaryTable(r: ChaosReport): string {
     ['transitions', `${n(f.events)} events: ${list(f.eventsByType)}`],
     ['late results kept', n(f.lateResults)],
     [
+      'fleet commands',
+      `${n(f.fleets.fleets)} (${list(f.fleets.byStatus)}), ${n(f.fleets.children)} children; caps, one child per target, nothing after an abort or cancel: checked`,
+    ],
+    [
       'device results recorded',
       `${n(f.evidence.recorded + f.evidence.recordedLate)} of ${n(f.evidence.resultsSent)} sent (${n(f.evidence.recordedLate)} as late results); dropped by Mosquitto while it restarted: ${n(f.evidence.droppedInBrokerGap)} of ${n(f.evidence.inBrokerGap)} (not violations)`,
     ],

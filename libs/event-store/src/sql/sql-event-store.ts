@@ -132,7 +132,7 @@ export class SqlEventStore implements EventStore {
         for (const append of ordered) await this.#writeAlone(append);
         return;
       }
-      this.#signal.notify();
+      this.#signal.notify(ordered.map((a) => a.stream));
       ordered.forEach((append, i) => {
         const outcome = outcomes[i]!;
         if (outcome instanceof Error) append.reject(outcome);
@@ -156,7 +156,7 @@ export class SqlEventStore implements EventStore {
         ),
       );
     }
-    this.#signal.notify();
+    this.#signal.notify([stream]);
     resolve(result);
   }
 
@@ -173,7 +173,7 @@ export class SqlEventStore implements EventStore {
           if (stale) throw new StaleBatch(stale);
           return result;
         });
-        this.#signal.notify();
+        this.#signal.notify(appends.map((a) => a.stream));
         return appends.map(({ stream }) => written.get(stream) as AppendResult);
       } catch (error) {
         if (error instanceof StaleBatch) {

@@ -68,7 +68,7 @@ export class PollingSubscription implements Subscription {
       const rest = lastRead + minReadIntervalMs - performance.now();
       if (rest > 0) await pause(rest, closed);
       if (closed.aborted) return;
-      const generation = this.#signal.generation;
+      const generation = this.#signal.generation(streamPrefix);
       lastRead = performance.now();
       const page = await this.#read({ after, streamPrefix, limit: batchSize });
       for (const event of page.events) {
@@ -77,7 +77,7 @@ export class PollingSubscription implements Subscription {
       }
       after = page.scannedTo ?? after;
       if (page.full) lastRead = -Infinity;
-      else await this.#signal.wait(generation, pollIntervalMs, closed);
+      else await this.#signal.wait(generation, pollIntervalMs, closed, streamPrefix);
     }
   }
 }

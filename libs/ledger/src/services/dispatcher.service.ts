@@ -29,7 +29,9 @@ export type DispatchOutcome =
   | 'no_publisher'
   | 'not_found'
   /** Under a second left: no message expiry can end by `expiresAt`; a sweep expires it. */
-  | 'too_late';
+  | 'too_late'
+  /** Not tried: the publisher's broker connection is down. */
+  | 'broker_unavailable';
 
 /** Close entries that hold nothing back once this many have gathered (one append for several). */
 const CLOSE_ENTRIES_AT = 8;
@@ -97,6 +99,8 @@ export class Dispatcher {
     source: 'read' | 'known' = 'read',
   ): Promise<DispatchOutcome> {
     if (!this.publisher) return 'no_publisher';
+    // The broker is away: nothing to try (the command stays requested; a sweep sends it later).
+    if (this.publisher.isAvailable?.() === false) return 'broker_unavailable';
     const state =
       source === 'known'
         ? await this.transitions.known(commandId)

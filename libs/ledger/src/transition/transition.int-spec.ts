@@ -272,6 +272,52 @@ function describeShell(
         expect(sent).toMatchObject({ outcome: 'unchanged', reason: 'stale' });
       });
 
+      it('a new command is appended without a read; an instance that does not know an existing one is refused by the store, reads, and answers duplicate', async () => {
+        let reads = 0;
+        // The real store, counting its stream reads.
+        const counted: EventStore = {
+          append: (...args) => store.append(...args),
+          appendMany: (...args) => store.appendMany(...args),
+          readStream: (...args) => {
+            reads += 1;
+            return store.readStream(...args);
+          },
+          readAll: (...args) => store.readAll(...args),
+          subscribeToAll: (...args) => store.subscribeToAll(...args),
+          ping: () => store.ping(),
+          close: () => Promise.resolve(),
+        };
+        const id = randomUUID();
+        const issue: CommandInput = { kind: 'issue', command: request(id) };
+        const a = await transition(
+          counted,
+          id,
+          issue,
+          { metadata: meta },
+          cached(new CommandStateCache(), T0),
+        );
+        expect(a).toMatchObject({ outcome: 'applied', conflicts: 0 });
+        expect(reads).toBe(0);
+        const b = await transition(
+          counted,
+          id,
+          issue,
+          { metadata: meta },
+          cached(new CommandStateCache(), T0),
+        );
+        expect(b).toMatchObject({ outcome: 'unchanged', reason: 'duplicate', conflicts: 0 });
+        expect(reads).toBe(1);
+        const c = await transition(
+          counted,
+          id,
+          { kind: 'issue', command: { ...request(id), fingerprint: 'other' } },
+          { metadata: meta },
+          cached(new CommandStateCache(), T0),
+        );
+        expect(c).toMatchObject({ outcome: 'rejected', code: 'id_conflict' });
+        expect((await stream(store, id)).events).toHaveLength(1);
+      });
+
       it('a repeated issue, with or without a cache entry, is a duplicate or an id conflict', async () => {
         const id = randomUUID();
         const a = new CommandStateCache();

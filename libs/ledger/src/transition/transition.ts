@@ -80,6 +80,9 @@ export const defaultTransitionOptions: TransitionOptions = {
   sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
 };
 
+/** The cache's name for guesses that an issued command is new (see `transition`). */
+const NEW_COMMAND = 'issue:new';
+
 export async function transition(
   store: EventStore,
   commandId: string,
@@ -99,6 +102,15 @@ export async function transition(
       cache!.guessed(input.kind, guess === 'stale');
     if (guess === 'stale') conflicts += 1;
     else if (guess.outcome === 'applied') return guess;
+  } else if (cache && input.kind === 'issue' && cache.worthGuessing(NEW_COMMAND)) {
+    // A command being issued is almost always new: decide on "no stream yet" without reading.
+    // The append expects no stream, so the store refuses it when the command exists (a repeated
+    // issue, or another instance's); that is no race, so it is not counted as a conflict, and
+    // the read below decides again (duplicate or id conflict). Saves a read per command.
+    const guess = await decideAndAppend(store, commandId, null, input, ctx, options);
+    if (guess === 'stale' || guess.outcome === 'applied')
+      cache.guessed(NEW_COMMAND, guess === 'stale');
+    if (guess !== 'stale' && guess.outcome === 'applied') return guess;
   }
   for (let attempt = 0; attempt < options.maxAttempts; attempt++) {
     const state = await readCommand(store, commandId);
