@@ -1,10 +1,6 @@
 /**
  * The operator console in a real browser (Debian's Chromium through playwright-core) against
  * the real service (PGlite, embedded broker) and simulated devices that answer.
- *
- * Not here yet, because the feature is not on this branch: a device going offline and its
- * waiting command completing after it comes back (presence). The console shows it from the
- * contract's shapes; its test comes with the feature.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Page } from 'playwright-core';
@@ -16,7 +12,12 @@ import {
   screenshotPath,
 } from '../support/browser.js';
 import { ensureConsoleBuilt } from '../support/console-build.js';
-import { type TestLedger, eventually, startTestLedger } from '../support/ledger-harness.js';
+import {
+  type TestLedger,
+  connectDevice,
+  eventually,
+  startTestLedger,
+} from '../support/ledger-harness.js';
 
 const TOKEN = 'console-token-0123456789abcdef';
 const auth = { authorization: `Bearer ${TOKEN}` };
@@ -121,6 +122,47 @@ run('the console in Chromium', () => {
       'pump-1/commands',
     );
     await shot('console-command');
+  });
+
+  it('a device goes offline: its command shows waiting, and completes once the device is back', async () => {
+    const lamp = await connectDevice(ledger.mqttUrl);
+    try {
+      const presence = (online: boolean, epoch: number) =>
+        lamp.publishAsync('devices/lamp-1/presence', JSON.stringify({ online, epoch }), {
+          qos: 1,
+          retain: true,
+        });
+      await lamp.subscribeAsync('devices/lamp-1/commands/+', { qos: 1 });
+      lamp.on('message', (topic) => {
+        void lamp
+          .publishAsync(`${topic}/ack`, '{}', { qos: 1 })
+          .then(() => lamp.publishAsync(`${topic}/result`, '{"status":"executed"}', { qos: 1 }));
+      });
+      await presence(true, 1);
+      await presence(false, 1);
+      await eventually(async () => {
+        const d = await ledger.http('GET', '/devices/lamp-1', undefined, auth);
+        return d.body.presence?.status === 'offline' ? true : undefined;
+      }, 'lamp-1 offline');
+      const commandId = await issue('lamp-1', 'switch-on', {});
+      await page.goto(`${ledger.httpUrl}/console/devices/lamp-1`);
+      await page.getByTestId('presence').getByText('offline').waitFor();
+      await page.getByText('device offline').waitFor();
+      await shot('console-device-waiting');
+      expect(
+        (await ledger.http('GET', `/commands/${commandId}`, undefined, auth)).body,
+      ).toMatchObject({ status: 'requested', waiting: { reason: 'device_offline' } });
+      await presence(true, 2);
+      // The live stream reloads the page as the command moves: sent, acknowledged, executed.
+      await page.getByText('Nothing waiting.').waitFor({ timeout: 20_000 });
+      await page.getByTestId('presence').getByText('online').waitFor();
+      await eventually(async () => {
+        const c = await ledger.http('GET', `/commands/${commandId}`, undefined, auth);
+        return c.body.status === 'executed' ? true : undefined;
+      }, 'the waiting command executed');
+    } finally {
+      await lamp.endAsync(true);
+    }
   });
 
   it('follows a fleet command to a group: its progress bar reaches 100 % and it is listed', async () => {
