@@ -63,6 +63,8 @@ export type ExtraOptions = Partial<Omit<RatchetModuleOptions, 'eventStore' | 're
   readonly device?: (state: CommandState) => 'executed' | 'failed' | 'silent' | 'hold';
   /** The device's answer delay, ms (default 0 to 20). */
   readonly deviceDelayMs?: () => number;
+  /** The store the ledger is given, around the real one (the read models keep the real one). */
+  readonly wrapStore?: (store: EventStore) => EventStore;
 };
 
 const simulatedPublisher = (
@@ -92,12 +94,12 @@ const startInstance = async (
 ): Promise<LedgerInstance> => {
   const published: CommandState[] = [];
   let bus: CommandBus | null = null;
-  const { device: _device, deviceDelayMs: _delay, ...options } = extra;
+  const { device: _device, deviceDelayMs: _delay, wrapStore, ...options } = extra;
   const moduleRef = await Test.createTestingModule({
     imports: [
       CqrsModule.forRoot(),
       RatchetModule.forRoot({
-        eventStore,
+        eventStore: wrapStore ? wrapStore(eventStore) : eventStore,
         readModels,
         ownsReadModels: true,
         instanceId: `test-${index}`,

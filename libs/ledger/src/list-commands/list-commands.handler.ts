@@ -4,6 +4,7 @@ import { STATUSES, isUuid } from '@ratchet/lifecycle';
 import { isListCursor, READ_MODEL_STORE, type ReadModelStore } from '@ratchet/read-models';
 import { InvalidRequestError } from '../errors.js';
 import { toCommandView } from '../get-command/command-view.js';
+import { Dispatcher } from '../services/dispatcher.service.js';
 import { DEVICE_ID_PATTERN } from '@ratchet/lifecycle';
 import { ReadModelsUnavailableError } from '../read-models-unavailable.error.js';
 import { issuerProblem } from '../services/instance-metadata.js';
@@ -45,6 +46,7 @@ const problemsWith = ({
 @QueryHandler(ListCommandsQuery)
 export class ListCommandsHandler implements IQueryHandler<ListCommandsQuery, CommandList> {
   constructor(
+    private readonly dispatcher: Dispatcher,
     @Optional() @Inject(READ_MODEL_STORE) private readonly readModels?: ReadModelStore | null,
   ) {}
 
@@ -62,9 +64,14 @@ export class ListCommandsHandler implements IQueryHandler<ListCommandsQuery, Com
       limit: criteria.limit ?? DEFAULT_LIST_LIMIT,
       after: criteria.after ?? null,
     });
-    return {
-      items: page.items.map((record) => toCommandView(record.state, record.retriedBy)),
-      next: page.next,
-    };
+    // Why a requested command waits is decided on its device stream, read now (as for one
+    // command); only the page's requested commands need it.
+    const items = [];
+    for (const record of page.items) {
+      const waiting =
+        record.state.status === 'requested' ? await this.dispatcher.waitingOf(record.state) : null;
+      items.push(toCommandView(record.state, record.retriedBy, waiting));
+    }
+    return { items, next: page.next };
   }
 }

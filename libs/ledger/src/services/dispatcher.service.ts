@@ -235,8 +235,12 @@ export class Dispatcher {
     if (!this.publisher) return 0;
     const ids = new Set((device?.queue ?? []).map((e) => e.commandId));
     if (this.readModels) {
-      const page = await this.readModels.listCommands({ deviceId, status: 'sent', limit: 500 });
-      for (const item of page.items) ids.add(item.state.commandId);
+      // The read model may lag: a command it still shows `requested` may be `sent` by now, so
+      // both are read from their streams, which decide.
+      for (const status of ['sent', 'requested'] as const) {
+        const page = await this.readModels.listCommands({ deviceId, status, limit: 500 });
+        for (const item of page.items) ids.add(item.state.commandId);
+      }
     }
     let n = 0;
     for (const id of ids) {
