@@ -11,6 +11,7 @@ import {
   ListCommandsQuery,
   ListFleetCommandsQuery,
   PauseFleetCommand,
+  RecordPresence,
   ResumeFleetCommand,
   type CommandView,
   type IssueFleetOutcome,
@@ -248,5 +249,33 @@ describe('fleet commands on the embedded default (PGlite)', () => {
     expect(rebuilt.rows).toBeGreaterThan(0);
     expect(await rows()).toEqual(before);
     expect((await verifyLedger({ driver, eventStore })).fleetProgress.mismatches).toEqual([]);
+  });
+
+  it('a fleet to offline devices: its children wait (device_offline) and complete once they come online', async () => {
+    for (const d of ['off-1', 'off-2']) {
+      await bus().execute(new RecordPresence(d, { kind: 'came_online', epoch: 1 }));
+      await bus().execute(new RecordPresence(d, { kind: 'went_offline', epoch: 1 }));
+    }
+    const issued: IssueFleetOutcome = await bus().execute(
+      new IssueFleetCommand({ target: { deviceIds: ['off-1', 'off-2'] }, name: 'update' }),
+    );
+    const id = issued.fleet.fleetCommandId;
+    const child = fleetChildId(id, 'off-1');
+    const waiting = await eventually(async () => {
+      const c: CommandView = await queries().execute(new GetCommandQuery(child));
+      expect(c.status).toBe('requested');
+      expect((c as unknown as { waiting: unknown }).waiting).toEqual({ reason: 'device_offline' });
+      return c;
+    });
+    expect(waiting.fleetCommandId).toBe(id);
+    expect((await fleet(id)).status).toBe('rolling_out');
+    for (const d of ['off-1', 'off-2']) {
+      await bus().execute(new RecordPresence(d, { kind: 'came_online', epoch: 2 }));
+    }
+    await eventually(async () => {
+      const f = await fleet(id);
+      expect(f.status).toBe('completed');
+      expect(f.counts.executed).toBe(2);
+    }, 20_000);
   });
 });

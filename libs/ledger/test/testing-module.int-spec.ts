@@ -92,7 +92,13 @@ describe('@ratchet/ledger/testing: the host module in a test, with PGlite in mem
     const { command } = await app
       .get(CommandBus)
       .execute(new IssueCommand({ deviceId: 'pump-3', name: 'start' }));
+    // Sent (the fake received it), then nothing: no ack, no result.
+    const sent = await app
+      .get(CommandAwaiter)
+      .awaitCommand(command.commandId, { until: ['sent'], timeoutMs: 2_000 });
+    expect(sent.status).toBe('sent');
     await devices.settled();
+    await new Promise((r) => setTimeout(r, 100));
     expect((await app.get(QueryBus).execute(new GetCommandQuery(command.commandId))).status).toBe(
       'sent',
     );
