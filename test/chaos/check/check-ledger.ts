@@ -14,6 +14,7 @@ import { checkRetries, type RetryFigures } from './retry-checks.js';
 import { checkSpoofs } from './spoof-checks.js';
 import { checkStreams } from './stream-checks.js';
 import { checkFleets, type FleetFigures } from './fleet-checks.js';
+import { checkQueues, type QueueFigures } from './queue-checks.js';
 import type { RecordedEvent } from '@ratchet/event-store';
 import { runVerify } from './verify-check.js';
 import { type Violation, violation } from './violation.js';
@@ -33,6 +34,8 @@ export interface LedgerFigures {
   readonly verify: { readonly events: number; readonly compared: number; readonly clean: boolean };
   /** Fleet commands in the log and their children (fleet-checks.ts). */
   readonly fleets: FleetFigures;
+  /** Device streams and keyed commands (queue-checks.ts). */
+  readonly queues: QueueFigures;
 }
 
 export interface CheckOutcome {
@@ -70,6 +73,7 @@ export async function checkLedger(
   const readModelRowsCompared = checkReadModel(folded.states, rows, found);
   const verify = await runVerify(store, databaseUrl, found);
   const fleets = checkFleets(await fleetLog(store, streams), found);
+  const queues = checkQueues(await prefixedLog(store, streams, 'device-'), found);
   const eventsByType: Record<string, number> = {};
   let events = 0;
   for (const list of streams.values())
@@ -98,6 +102,7 @@ export async function checkLedger(
       evidence,
       verify: { events: verify.events, compared: verify.compared, clean: verify.clean },
       fleets,
+      queues,
     },
   };
 }
@@ -131,12 +136,19 @@ function compareReads(full: Streams, incremental: Streams, found: Violation[]): 
 }
 
 /** The fleet streams and the command streams as one list in global log order. */
-async function fleetLog(store: EventStore, streams: Streams): Promise<RecordedEvent[]> {
+const fleetLog = (store: EventStore, streams: Streams) => prefixedLog(store, streams, 'fleet-');
+
+/** The streams of a prefix and the command streams as one list in global log order. */
+async function prefixedLog(
+  store: EventStore,
+  streams: Streams,
+  streamPrefix: string,
+): Promise<RecordedEvent[]> {
   const fleetEvents: RecordedEvent[] = [];
   for (;;) {
     const page = await store.readAll({
       after: fleetEvents.at(-1)?.position ?? null,
-      streamPrefix: 'fleet-',
+      streamPrefix,
       limit: 5_000,
     });
     fleetEvents.push(...page);

@@ -37,6 +37,10 @@ export function summaryTable(r: ChaosReport): string {
       `${n(f.fleets.fleets)} (${list(f.fleets.byStatus)}), ${n(f.fleets.children)} children; caps, one child per target, nothing after an abort or cancel: checked`,
     ],
     [
+      'devices and queues',
+      `${n(f.queues.devices)} device streams, ${n(f.queues.presenceEvents)} presence events (epoch rule checked), ${n(f.queues.keyedSends)} keyed sends (one in flight per key, queue order: checked), ${n(f.queues.superseded)} superseded (never sent: checked); sent while the device was recorded offline: ${n(f.queues.sentWhileRecordedOffline)} (a will between decision and send; not violations)`,
+    ],
+    [
       'device results recorded',
       `${n(f.evidence.recorded + f.evidence.recordedLate)} of ${n(f.evidence.resultsSent)} sent (${n(f.evidence.recordedLate)} as late results); dropped by Mosquitto while it restarted: ${n(f.evidence.droppedInBrokerGap)} of ${n(f.evidence.inBrokerGap)} (not violations)`,
     ],
