@@ -6,7 +6,7 @@
 import type { Prng } from '../random/prng.js';
 
 export type CommandKind =
-  'plain' | 'retry' | 'short-expiry' | 'cancel' | 'tight-deadlines' | 'ghost';
+  'plain' | 'retry' | 'short-expiry' | 'cancel' | 'tight-deadlines' | 'ghost' | 'keyed';
 
 export type Operation =
   | {
@@ -47,7 +47,8 @@ const NAMES = ['set-speed', 'reboot', 'open-valve', 'read-meter'] as const;
 
 /** Cumulative weights of the command kinds and the other operations. */
 const MIX: readonly [number, CommandKind | 'reissue-same' | 'reissue-other' | 'get' | 'fleet'][] = [
-  [0.46, 'plain'],
+  [0.38, 'plain'],
+  [0.46, 'keyed'],
   [0.6, 'retry'],
   [0.68, 'short-expiry'],
   [0.75, 'cancel'],
@@ -90,6 +91,8 @@ export function nextOperation(rng: Prng, seq: number, o: MixOptions): Operation 
   }
   // Shorter than a dispatch sometimes takes under load: some expire before they are sent,
   // some while their PUBACK is on the way, some are sent in time.
+  // Two queues per device; now and then a command that supersedes the waiting ones.
+  if (kind === 'keyed') body.queue = { key: b < 0.5 ? 'motor' : 'valve', supersede: c < 0.1 };
   if (kind === 'short-expiry') body.expiresInMs = 1 + Math.floor(c * 600);
   if (kind === 'tight-deadlines') {
     body.ackTimeoutMs = 100 + Math.floor(c * 900);
