@@ -20,18 +20,8 @@ import {
 } from '@ratchet/ledger';
 import { createPgliteReadModelStore } from '@ratchet/read-models';
 import { randomUUID } from 'node:crypto';
+import { eventually } from './ledger-instances.js';
 
-const eventually = async <T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-};
 
 describe('issuedBy on the bus', () => {
   let pglite: PGlite;
