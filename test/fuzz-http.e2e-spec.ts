@@ -29,6 +29,7 @@ import { type TestLedger, eventually, startTestLedger } from './support/ledger-h
  * does not decide (an unknown query parameter, `null` for an optional field, a deadline beyond
  * a week), only "never a 5xx" and the shape are checked.
  */
+// The command view of CONTRACT section 2 (version 2), every key present (null when unset).
 const VIEW_KEYS = [
   'commandId',
   'deviceId',
@@ -39,6 +40,11 @@ const VIEW_KEYS = [
   'attempt',
   'retryOf',
   'retriedBy',
+  'fleetCommandId',
+  'delivery',
+  'queue',
+  'waiting',
+  'supersededBy',
   'requestedAt',
   'sentAt',
   'acknowledgedAt',
