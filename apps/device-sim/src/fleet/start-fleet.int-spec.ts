@@ -29,7 +29,11 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
   });
   afterAll(async () => broker?.close());
 
-  async function setUp(behaviour: Partial<BehaviourOptions> = {}, options: FleetOptions = {}) {
+  async function setUp(
+    behaviour: Partial<BehaviourOptions> = {},
+    options: FleetOptions = {},
+    watchPresence = true,
+  ) {
     const events: SimEvent[] = [];
     const fleet = await startFleet({
       url: broker.url,
@@ -41,7 +45,7 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
       onEvent: (e) => events.push(e),
       ...options,
     });
-    const ledger = await openTestLedger(broker.url, fleet.deviceIds);
+    const ledger = await openTestLedger(broker.url, fleet.deviceIds, { watchPresence });
     open.push({ fleet, ledger });
     return { fleet, ledger, events, ids: fleet.deviceIds };
   }
@@ -186,7 +190,9 @@ describe.each(brokers)('a device fleet on $name', ({ start }) => {
   });
 
   maybe('serves 1,000 devices over 10 connections', async () => {
-    const { fleet, ledger, ids } = await setUp({}, { devices: 1000 });
+    // Answers only: 1,000 retained births on subscribing would fill Mosquitto's queue of 1,000
+    // for the observer, and the answers after them would be dropped.
+    const { fleet, ledger, ids } = await setUp({}, { devices: 1000 }, false);
     expect(fleet.connections).toBe(10);
     // In batches: Mosquitto queues at most 1,000 messages (max_queued_messages) for a subscriber
     // and drops the rest, and 2,000 answers at once would overflow our one observer.
