@@ -47,7 +47,7 @@ const MARKER = `poison-${randomUUID().slice(0, 8)}`;
         END IF;
         RETURN NEW;
       END $$;
-      CREATE TRIGGER refuse_marked BEFORE INSERT ON events
+      CREATE TRIGGER refuse_marked BEFORE INSERT ON ratchet.events
         FOR EACH ROW EXECUTE FUNCTION refuse_marked();`);
     await client.end();
     device = await connectDevice(broker.url, 5);
