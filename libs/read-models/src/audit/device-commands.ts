@@ -73,7 +73,7 @@ const BY_ISSUER_AFTER: SqlStatement = {
  * The commands one issuer requested (metadata.issuedBy of CommandRequested: a credential's
  * name, `anonymous`, `system` for retries) with `from <= requestedAt < to`, oldest first.
  */
-export const listIssuerCommands = async (
+export const listIssuerCommands = (
   db: SqlExecutor,
   query: {
     readonly issuedBy: string;
@@ -82,20 +82,34 @@ export const listIssuerCommands = async (
     readonly limit: number;
     readonly after?: AuditCursor | null;
   },
+): Promise<AuditPage> => pageInRange(db, BY_ISSUER, BY_ISSUER_AFTER, query.issuedBy, query);
+
+/** One page of `first`/`following` for `key` with `from <= requestedAt < to`, keyset-paged. */
+const pageInRange = async (
+  db: SqlExecutor,
+  first: SqlStatement,
+  following: SqlStatement,
+  key: string,
+  query: {
+    readonly from: Date;
+    readonly to: Date;
+    readonly limit: number;
+    readonly after?: AuditCursor | null;
+  },
 ): Promise<AuditPage> => {
   const params: unknown[] = [
-    query.issuedBy,
+    key,
     query.from.toISOString(),
     query.to.toISOString(),
     query.limit + 1,
   ];
   const rows = query.after
-    ? await db.query<AuditRow>(BY_ISSUER_AFTER, [
+    ? await db.query<AuditRow>(following, [
         ...params,
         query.after.requestedAt.toISOString(),
         query.after.commandId,
       ])
-    : await db.query<AuditRow>(BY_ISSUER, params);
+    : await db.query<AuditRow>(first, params);
   return toPage(rows, query.limit);
 };
 
@@ -109,7 +123,7 @@ export const ALL_TIME = {
  * The commands issued to a device with `from <= requestedAt < to`, oldest first, a page at a
  * time. From the command_status read model: as complete as its checkpoint (see `lag()`).
  */
-export const listDeviceCommands = async (
+export const listDeviceCommands = (
   db: SqlExecutor,
   query: {
     readonly deviceId: string;
@@ -118,19 +132,4 @@ export const listDeviceCommands = async (
     readonly limit: number;
     readonly after?: AuditCursor | null;
   },
-): Promise<AuditPage> => {
-  const params: unknown[] = [
-    query.deviceId,
-    query.from.toISOString(),
-    query.to.toISOString(),
-    query.limit + 1,
-  ];
-  const rows = query.after
-    ? await db.query<AuditRow>(IN_RANGE_AFTER, [
-        ...params,
-        query.after.requestedAt.toISOString(),
-        query.after.commandId,
-      ])
-    : await db.query<AuditRow>(IN_RANGE, params);
-  return toPage(rows, query.limit);
-};
+): Promise<AuditPage> => pageInRange(db, IN_RANGE, IN_RANGE_AFTER, query.deviceId, query);
