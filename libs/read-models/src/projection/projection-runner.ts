@@ -40,13 +40,7 @@ export class ProjectionRunner {
     this.#store = store;
     this.#options = options;
     this.#batchSize = options.batchSize ?? 500;
-    this.#member = new ProjectionMember(
-      projection,
-      driver,
-      store,
-      options,
-      this.#stopping.signal,
-    );
+    this.#member = new ProjectionMember(projection, driver, store, options, this.#stopping.signal);
   }
 
   /** Runs in the background until `stop()`; failures are retried with a growing delay. */
