@@ -50,6 +50,7 @@ export class LedgerAppModule {
             persistentSession: config.mqttUrl !== null,
             sessionExpirySeconds: config.mqttSessionExpirySeconds,
             inboxConnections: config.mqttInboxConnections,
+            inboxInFlight: config.mqttInboxInFlight,
             ...(runtime.inProcessBroker ? { inProcessBroker: runtime.inProcessBroker } : {}),
             ...(runtime.mqttAccount
               ? runtime.mqttAccount

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { IPublishPacket, Packet } from 'mqtt';
-import { ackAfterHandler, type InboundMessageHandler } from './ack-after-handler.js';
+import {
+  ackAfterHandler,
+  type AckAfterHandlerOptions,
+  type InboundMessageHandler,
+} from './ack-after-handler.js';
 import { connectMqtt } from './client.js';
 import type { MqttConnection, MqttProtocolVersion } from './client-options.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
@@ -33,6 +37,7 @@ async function harness(
   handler: InboundMessageHandler,
   onError?: () => void,
   redeliverOn?: (error: unknown) => boolean,
+  pipeline: Pick<AckAfterHandlerOptions, 'concurrency' | 'orderKey'> = {},
 ): Promise<Harness> {
   const topic = uniqueName('ack-after');
   const pubacks: number[] = [];
@@ -51,7 +56,11 @@ async function harness(
           calls.push(packet);
           return handler(t, payload, packet);
         },
-        { ...(onError ? { onError } : {}), ...(redeliverOn ? { redeliverOn } : {}) },
+        {
+          ...pipeline,
+          ...(onError ? { onError } : {}),
+          ...(redeliverOn ? { redeliverOn } : {}),
+        },
       );
       client.on('packetsend', (p: Packet) => {
         if (p.cmd === 'puback' && p.messageId !== undefined) pubacks.push(p.messageId);
@@ -84,10 +93,12 @@ function suite(
   url: () => string,
   protocol: MqttProtocolVersion,
   redeliveryHasDup: boolean,
+  concurrency: number,
 ): void {
+  const pipeline = { concurrency };
   it('sends the PUBACK only after the handler has resolved', async () => {
     const gate = deferred();
-    const h = await harness(url(), protocol, () => gate.promise);
+    const h = await harness(url(), protocol, () => gate.promise, undefined, undefined, pipeline);
     try {
       await h.pub.client.publishAsync(h.topic, 'm1', { qos: 1 });
       await waitFor(() => h.calls.length === 1, 'the handler to start');
@@ -104,8 +115,13 @@ function suite(
   it('gets a message redelivered when the handler never finished, and withholds a late PUBACK', async () => {
     const stuck = deferred();
     let deliveries = 0;
-    const h = await harness(url(), protocol, () =>
-      ++deliveries === 1 ? stuck.promise : undefined,
+    const h = await harness(
+      url(),
+      protocol,
+      () => (++deliveries === 1 ? stuck.promise : undefined),
+      undefined,
+      undefined,
+      pipeline,
     );
     try {
       await h.pub.client.publishAsync(h.topic, 'm1', { qos: 1 });
@@ -142,6 +158,8 @@ function suite(
         }
       },
       () => failures.push(1),
+      undefined,
+      pipeline,
     );
     try {
       await h.pub.client.publishAsync(h.topic, 'poison-once', { qos: 1 });
@@ -170,6 +188,7 @@ function suite(
       },
       undefined,
       (e) => e instanceof GaveUp,
+      pipeline,
     );
     try {
       await h.pub.client.publishAsync(h.topic, 'outage', { qos: 1 });
@@ -181,12 +200,115 @@ function suite(
       await h.close();
     }
   });
+
+  if (concurrency > 1) pipelineCases(url, protocol, concurrency);
+}
+
+/** What only pipelined handling does: overlap, PUBACKs in arrival order, the limit, the key. */
+function pipelineCases(
+  url: () => string,
+  protocol: MqttProtocolVersion,
+  concurrency: number,
+): void {
+  it('handles several messages at once and still sends their PUBACKs in arrival order', async () => {
+    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const h = await harness(
+      url(),
+      protocol,
+      (_t, payload) => {
+        const gate = deferred();
+        gates.set(payload.toString(), gate);
+        return gate.promise;
+      },
+      undefined,
+      undefined,
+      { concurrency },
+    );
+    try {
+      for (const m of ['m1', 'm2', 'm3']) await h.pub.client.publishAsync(h.topic, m, { qos: 1 });
+      await waitFor(() => h.calls.length === 3, 'all three handlers to start at once');
+      const ids = h.calls.map((p) => p.messageId);
+      gates.get('m3')!.resolve();
+      await sleep(150);
+      expect(h.pubacks).toEqual([]); // m3 is done, but m1 and m2 came first
+      gates.get('m1')!.resolve();
+      await waitFor(() => h.pubacks.length === 1, 'the PUBACK of m1');
+      await sleep(100);
+      expect(h.pubacks).toEqual([ids[0]]);
+      gates.get('m2')!.resolve();
+      await waitFor(() => h.pubacks.length === 3, 'the PUBACKs of m2 and m3');
+      expect(h.pubacks).toEqual(ids);
+    } finally {
+      await h.close();
+    }
+  });
+
+  it(`starts no more than ${concurrency} handlers until the first is done`, async () => {
+    const gates: Array<ReturnType<typeof deferred>> = [];
+    const h = await harness(
+      url(),
+      protocol,
+      () => {
+        const gate = deferred();
+        gates.push(gate);
+        return gate.promise;
+      },
+      undefined,
+      undefined,
+      { concurrency },
+    );
+    try {
+      const total = concurrency + 2;
+      for (let i = 0; i < total; i++) await h.pub.client.publishAsync(h.topic, `m${i}`, { qos: 1 });
+      await waitFor(() => h.calls.length === concurrency, `${concurrency} handlers to start`);
+      await sleep(150);
+      expect(h.calls).toHaveLength(concurrency);
+      gates[0]!.resolve();
+      await waitFor(() => h.calls.length === concurrency + 1, 'one more to start');
+      for (const g of gates) g.resolve();
+      await waitFor(() => h.calls.length === total, 'the rest to start');
+      for (const g of gates) g.resolve();
+      await waitFor(() => h.pubacks.length === total, 'every PUBACK');
+      expect(h.pubacks).toEqual(h.calls.map((p) => p.messageId));
+    } finally {
+      await h.close();
+    }
+  });
+
+  it('never overlaps two messages with the same order key', async () => {
+    let running = 0;
+    let overlapped = 0;
+    const order: string[] = [];
+    const h = await harness(
+      url(),
+      protocol,
+      async (_t, payload) => {
+        running += 1;
+        if (running > 1) overlapped += 1;
+        await sleep(20);
+        order.push(payload.toString());
+        running -= 1;
+      },
+      undefined,
+      undefined,
+      { concurrency, orderKey: () => 'one device' },
+    );
+    try {
+      for (const m of ['a', 'b', 'c', 'd']) await h.pub.client.publishAsync(h.topic, m, { qos: 1 });
+      await waitFor(() => h.pubacks.length === 4, 'every PUBACK');
+      expect(overlapped).toBe(0);
+      expect(order).toEqual(['a', 'b', 'c', 'd']);
+    } finally {
+      await h.close();
+    }
+  });
 }
 
 (haveMosquitto ? describe : describe.skip)(
   'ackAfterHandler with Mosquitto (MQTT 5, persistent session)',
   () => {
-    suite('Mosquitto', () => MOSQUITTO_URL, 5, true);
+    describe('one at a time', () => suite('Mosquitto', () => MOSQUITTO_URL, 5, true, 1));
+    describe('pipelined', () => suite('Mosquitto', () => MOSQUITTO_URL, 5, true, 3));
   },
 );
 
@@ -196,5 +318,6 @@ describe('ackAfterHandler with the embedded Aedes broker (MQTT 3.1.1, persistent
     broker = await startEmbeddedBroker({ port: 0 });
   });
   afterAll(() => broker.close());
-  suite('Aedes', () => broker.url, 4, false);
+  describe('one at a time', () => suite('Aedes', () => broker.url, 4, false, 1));
+  describe('pipelined', () => suite('Aedes', () => broker.url, 4, false, 3));
 });

@@ -46,6 +46,10 @@ export const intentFilter = (deviceId: string): string =>
   `devices/${checkedDeviceId(deviceId)}/commands/+`;
 
 /** The filters the ledger subscribes to (one per inbound topic family). */
+/** The `{deviceId}` level of a `devices/{deviceId}/…` topic (the whole topic for any other). */
+export const deviceOfTopic = (topic: string): string =>
+  topic.startsWith('devices/') ? (topic.split('/', 2)[1] ?? topic) : topic;
+
 export const ACK_FILTER = 'devices/+/commands/+/ack';
 export const RESULT_FILTER = 'devices/+/commands/+/result';
 export const INBOUND_FILTERS: readonly string[] = [ACK_FILTER, RESULT_FILTER];

@@ -113,3 +113,17 @@ describe('LEDGER_API_CREDENTIALS and LEDGER_API_CREDENTIALS_FILE', () => {
     ]);
   });
 });
+
+describe('MQTT_INBOX_IN_FLIGHT', () => {
+  it('defaults to 8 and takes 1 to 256', () => {
+    expect(loadConfig({}).mqttInboxInFlight).toBe(8);
+    expect(loadConfig({ MQTT_INBOX_IN_FLIGHT: '1' }).mqttInboxInFlight).toBe(1);
+    expect(loadConfig({ MQTT_INBOX_IN_FLIGHT: '256' }).mqttInboxInFlight).toBe(256);
+  });
+
+  it('refuses 0, more than 256 and what is not a whole number, naming the variable', () => {
+    for (const bad of ['0', '257', '2.5', 'many']) {
+      expect(problemsOf({ MQTT_INBOX_IN_FLIGHT: bad }).join('\n')).toMatch(/MQTT_INBOX_IN_FLIGHT/);
+    }
+  });
+});

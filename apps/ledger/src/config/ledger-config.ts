@@ -47,6 +47,7 @@ export interface LedgerConfig {
   readonly mqttSessionExpirySeconds: number;
   /** MQTT 5: inbound shared-subscription connections per instance (each handles one message at a time). */
   readonly mqttInboxConnections: number;
+  readonly mqttInboxInFlight: number;
   readonly httpPort: number;
   readonly httpHost: string;
   /** The deprecated LEDGER_API_TOKENS as given (each also one of `apiCredentials`). */
@@ -106,6 +107,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'MQTT_SHARED_GROUP',
   'MQTT_SESSION_EXPIRY_SECONDS',
   'MQTT_INBOX_CONNECTIONS',
+  'MQTT_INBOX_IN_FLIGHT',
   'HTTP_PORT',
   'HTTP_HOST',
   'LEDGER_API_TOKENS',
@@ -243,6 +245,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
     deviceAccounts,
     mqttSharedGroup: str('MQTT_SHARED_GROUP') ?? 'ratchet',
     mqttInboxConnections: int('MQTT_INBOX_CONNECTIONS', 16, 1, 64),
+    mqttInboxInFlight: int('MQTT_INBOX_IN_FLIGHT', 8, 1, 256),
     mqttSessionExpirySeconds: int(
       'MQTT_SESSION_EXPIRY_SECONDS',
       str('LEDGER_INSTANCE_ID') ? 3_600 : 120,

@@ -17,6 +17,7 @@ import {
   type MqttConnection,
   ackAfterHandler,
   closeWithin,
+  deviceOfTopic,
   connectMqtt,
   encodeState,
   publishWithin,
@@ -248,6 +249,10 @@ export class MqttGateway
           (topic, payload, packet) => this.inbox.handle(topic, payload, packet),
           {
             logger: this.logger,
+            concurrency: o.inboxInFlight ?? DEFAULT_INBOX_IN_FLIGHT,
+            // One device's answers in the order they came (an ack before its result), so that
+            // they do not race each other to the same stream.
+            orderKey: deviceOfTopic,
             // A store outage longer than the inbox's retries: get the message again.
             redeliverOn: (e) => e instanceof InboxRetriesExhaustedError,
           },
@@ -345,6 +350,7 @@ export class MqttGateway
  * commit more concurrent appends to batch.
  */
 export const DEFAULT_INBOX_CONNECTIONS = 16;
+export const DEFAULT_INBOX_IN_FLIGHT = 8;
 
 /** How `forRoot`'s flat settings name the TLS files in messages. */
 const FLAT_TLS_NAMES = {

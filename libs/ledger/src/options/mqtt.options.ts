@@ -19,12 +19,18 @@ export interface RatchetMqttOptions {
   /** The shared-subscription group of all ledger instances (MQTT 5). Default `ratchet`. */
   readonly sharedGroup?: string;
   /**
-   * Inbound connections. mqtt.js handles one message at a time per connection (the PUBACK
-   * waits for the append), so several shared-subscription members multiply throughput.
-   * Without shared subscriptions (MQTT 3.1.1, the embedded broker) there is always one.
+   * Inbound connections: shared-subscription members of this instance. Without shared
+   * subscriptions (MQTT 3.1.1, the embedded broker) there is always one.
    * Default 16 (`DEFAULT_INBOX_CONNECTIONS`).
    */
   readonly inboxConnections?: number;
+  /**
+   * Device messages handled at once on each inbound connection. Each PUBACK still waits for
+   * its own append and goes out in arrival order; one device's messages never overlap.
+   * Throughput per connection is about this ÷ the append's latency. Default 8
+   * (`DEFAULT_INBOX_IN_FLIGHT`); 1 handles one message at a time.
+   */
+  readonly inboxInFlight?: number;
   /**
    * Inbound connections keep their session (`clean: false`, default), so that a message left
    * without PUBACK by a crash is redelivered when the instance comes back with the same client
