@@ -23,12 +23,12 @@ import { PollingSubscription } from './subscribe.js';
 import { WakeSignal } from './wake-signal.js';
 
 export interface SqlEventStoreOptions {
-  /** Longest wait of a live subscription when this process did not append (default 100 ms). */
+  /** Longest wait of a live subscription when this process did not append (default 100 ms; PGlite: 1000). */
   readonly pollIntervalMs?: number;
   /** Events per read of a catching-up subscription (default 500). */
   readonly subscriptionBatchSize?: number;
   /**
-   * Shortest time between two live reads of one subscription (default 10 ms; PGlite: 0): under
+   * Shortest time between two live reads of one subscription (default 10 ms; PGlite: 25): under
    * load the appends of that interval are delivered as one page (one projection transaction)
    * instead of a read of the log per append and per subscription.
    */
