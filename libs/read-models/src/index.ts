@@ -5,6 +5,7 @@ export type { ProjectionLag } from './projection/projection-lag.js';
 export type { ProjectionStatus, RunnerState } from './projection/projection-status.js';
 export { ProjectionVersionError } from './projection/projection-status.js';
 export { ProjectionRunner } from './projection/projection-runner.js';
+export { ProjectionGroup } from './projection/projection-group.js';
 export type { ProjectionRunnerOptions } from './projection/projection-runner.js';
 export { commandStatusProjection } from './command-status/command-status.projection.js';
 export { deviceSummaryProjection } from './device-summary/device-summary.projection.js';

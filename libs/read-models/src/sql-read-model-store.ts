@@ -42,7 +42,8 @@ import {
   listFleets,
 } from './fleet-progress/fleet-queries.js';
 import type { ProjectionLag } from './projection/projection-lag.js';
-import { ProjectionRunner, type ProjectionRunnerOptions } from './projection/projection-runner.js';
+import { ProjectionGroup } from './projection/projection-group.js';
+import type { ProjectionRunnerOptions } from './projection/projection-member.js';
 import type { ProjectionStatus } from './projection/projection-status.js';
 import type {
   CommandPage,
@@ -70,11 +71,10 @@ export const DEFAULT_PROJECTIONS: readonly Projection[] = [
   fleetProgressProjection,
 ];
 
-/** The read models in PostgreSQL or PGlite, one runner per projection. */
+/** The read models in PostgreSQL or PGlite, all projections in one group (projection-group.ts). */
 export class SqlReadModelStore implements ReadModelStore {
   readonly #driver: SqlDriver;
-  readonly #runners: ProjectionRunner[];
-  readonly #options: ReadModelStoreOptions;
+  readonly #projections: ProjectionGroup;
   #started = false;
 
   readonly subscriptions: SubscriptionCheckpoints;
@@ -82,10 +82,9 @@ export class SqlReadModelStore implements ReadModelStore {
   constructor(driver: SqlDriver, options: ReadModelStoreOptions) {
     this.#driver = driver;
     this.subscriptions = sqlSubscriptionCheckpoints(driver);
-    this.#options = options;
-    this.#runners = (options.projections ?? DEFAULT_PROJECTIONS).map(
-      (projection) => new ProjectionRunner(projection, driver, options.eventStore, options),
-    );
+    this.#projections = new ProjectionGroup(driver, options.eventStore, options);
+    for (const projection of options.projections ?? DEFAULT_PROJECTIONS)
+      this.#projections.add(projection);
   }
 
   listCommands(filter: ListCommandsFilter): Promise<CommandPage> {
@@ -160,31 +159,29 @@ export class SqlReadModelStore implements ReadModelStore {
 
   addProjection(projection: Projection): void {
     if (this.#started) throw new Error(`projection ${projection.name} added after start()`);
-    this.#runners.push(
-      new ProjectionRunner(projection, this.#driver, this.#options.eventStore, this.#options),
-    );
+    this.#projections.add(projection);
   }
 
   start(): void {
     this.#started = true;
-    for (const runner of this.#runners) runner.start();
+    this.#projections.start();
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.#runners.map((runner) => runner.stop()));
+    await this.#projections.stop();
   }
 
   async catchUp(): Promise<void> {
     if (this.#started) throw new Error('catchUp() is for a store whose runners are not started');
-    for (const runner of this.#runners) await runner.catchUp();
+    await this.#projections.catchUp();
   }
 
   status(): ProjectionStatus[] {
-    return this.#runners.map((runner) => runner.status());
+    return this.#projections.status();
   }
 
   lag(): Promise<ProjectionLag[]> {
-    return Promise.all(this.#runners.map((runner) => runner.lag()));
+    return this.#projections.lag();
   }
 
   async close(): Promise<void> {

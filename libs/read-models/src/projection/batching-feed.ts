@@ -9,6 +9,7 @@ export class BatchingFeed {
   readonly #capacity: number;
   #buffer: RecordedEvent[] = [];
   #done = false;
+  #poked = false;
   #error: unknown = undefined;
   #arrived: (() => void) | null = null;
   #drained: (() => void) | null = null;
@@ -21,13 +22,15 @@ export class BatchingFeed {
   }
 
   /**
-   * Up to `max` events, waiting until at least one has arrived. `[]` once the feed has ended;
-   * throws if the subscription failed (the runner then starts over from its checkpoint).
+   * Up to `max` events, waiting until at least one has arrived. `[]` once the feed has ended
+   * (`ended`) or after a `poke()`; throws if the subscription failed (the runner then starts
+   * over from its checkpoint).
    */
   async take(max: number): Promise<RecordedEvent[]> {
-    while (this.#buffer.length === 0 && !this.#done) {
+    while (this.#buffer.length === 0 && !this.#done && !this.#poked) {
       await new Promise<void>((resolve) => (this.#arrived = resolve));
     }
+    this.#poked = false;
     if (this.#buffer.length === 0 && this.#error !== undefined) throw this.#error;
     // What the subscription has already read arrives one microtask per event: let it all in,
     // so that a read of many events becomes one transaction rather than many.
@@ -35,6 +38,16 @@ export class BatchingFeed {
     const batch = this.#buffer.splice(0, max);
     this.#wake('drained');
     return batch;
+  }
+
+  get ended(): boolean {
+    return this.#done && this.#buffer.length === 0;
+  }
+
+  /** Makes a `take` waiting for events (or the next one) return, with `[]` if none arrived. */
+  poke(): void {
+    this.#poked = true;
+    this.#wake('arrived');
   }
 
   async close(): Promise<void> {

@@ -1,30 +1,18 @@
-import type { EventStore, Position, RecordedEvent, SqlDriver } from '@ratchet/event-store';
-import { errorMessage, type ReadModelLogger, silentLogger } from '../read-model-logger.js';
-import { applyBatch } from './apply-batch.js';
+import type { EventStore, SqlDriver } from '@ratchet/event-store';
 import { BatchingFeed } from './batching-feed.js';
-import { prepareProjection, reloadPosition } from './prepare-projection.js';
-import type { Projection, ProjectionContext } from './projection.js';
-import { measureLag, type ProjectionLag } from './projection-lag.js';
-import type { ProjectionStatus, RunnerState } from './projection-status.js';
+import type { Projection } from './projection.js';
+import type { ProjectionLag } from './projection-lag.js';
+import { ProjectionMember, type ProjectionRunnerOptions } from './projection-member.js';
+import type { ProjectionStatus } from './projection-status.js';
 import { sleep } from './projection-status.js';
 
-const AFTER_COMMIT_EVERY_MS = 1_000;
-
-export interface ProjectionRunnerOptions {
-  /** Events per read and per transaction (default 500). */
-  readonly batchSize?: number;
-  /** First wait after a failure, doubled up to `maxRetryDelayMs` (defaults 200 ms, 5 s). */
-  readonly retryDelayMs?: number;
-  readonly maxRetryDelayMs?: number;
-  /** Most events `lag()` reads to count the backlog (default 1000). */
-  readonly lagProbeLimit?: number;
-  readonly logger?: ReadModelLogger;
-  readonly now?: () => number;
-}
+export type { ProjectionRunnerOptions } from './projection-member.js';
 
 /**
  * Follows the global log into one projection: catch-up with `readAll` in batches, then live
  * through `subscribeToAll`, each batch committed with the checkpoint (see apply-batch.ts).
+ * The read-model store runs its projections together (projection-group.ts); a runner of its
+ * own serves a projection that must be driven alone (tools, tests).
  *
  * Several instances may run the same projection at once. They coordinate through the
  * checkpoint's compare-and-set rather than a lease: there is no lease to expire, no clock to
@@ -35,25 +23,13 @@ export interface ProjectionRunnerOptions {
  * ledger's rates they are cheap, and a stalled lease holder would stall every read model.
  */
 export class ProjectionRunner {
-  readonly #projection: Projection;
-  readonly #driver: SqlDriver;
+  readonly #member: ProjectionMember;
   readonly #store: EventStore;
   readonly #batchSize: number;
   readonly #options: ProjectionRunnerOptions;
-  readonly #logger: ReadModelLogger;
-  readonly #context: ProjectionContext;
   readonly #stopping = new AbortController();
-  #position: Position | null = null;
-  #state: RunnerState = 'idle';
-  #failure: string | null = null;
-  #counts = { applied: 0, conflicts: 0, skipped: 0 };
   #feed: BatchingFeed | null = null;
   #running: Promise<void> | null = null;
-  /** `afterCommit` in flight, and whether another call was asked for meanwhile. */
-  #afterCommit: Promise<void> | null = null;
-  #afterCommitAgain = false;
-  #afterCommitTimer: NodeJS.Timeout | null = null;
-  #afterCommitFailing = false;
 
   constructor(
     projection: Projection,
@@ -61,108 +37,36 @@ export class ProjectionRunner {
     store: EventStore,
     options: ProjectionRunnerOptions = {},
   ) {
-    this.#projection = projection;
-    this.#driver = driver;
     this.#store = store;
     this.#options = options;
     this.#batchSize = options.batchSize ?? 500;
-    this.#logger = options.logger ?? silentLogger;
-    this.#context = {
-      skipped: (event, reason) => {
-        this.#counts.skipped += 1;
-        this.#logger.warn(
-          `projection ${projection.name} skipped ${event.stream}@${event.revision} (${event.type}): ${reason}`,
-        );
-      },
-    };
+    this.#member = new ProjectionMember(projection, driver, store, options, this.#stopping.signal);
   }
 
   /** Runs in the background until `stop()`; failures are retried with a growing delay. */
   start(): void {
     this.#running ??= this.#run();
-    if (this.#projection.afterCommit && !this.#afterCommitTimer) {
-      this.#afterCommitTimer = setInterval(() => this.#runAfterCommit(), AFTER_COMMIT_EVERY_MS);
-      this.#afterCommitTimer.unref();
-    }
+    this.#member.startAfterCommitTimer();
   }
 
   async stop(): Promise<void> {
     this.#stopping.abort();
-    if (this.#afterCommitTimer) clearInterval(this.#afterCommitTimer);
     await this.#feed?.close();
     await this.#running;
-    await this.#afterCommit;
-    this.#state = 'stopped';
-  }
-
-  /** Outside every transaction; one at a time; a failure waits for the next call. */
-  #runAfterCommit(): void {
-    const work = this.#projection.afterCommit;
-    if (!work || this.#stopping.signal.aborted) return;
-    if (this.#afterCommit) {
-      this.#afterCommitAgain = true;
-      return;
-    }
-    this.#afterCommit = (async () => {
-      do {
-        this.#afterCommitAgain = false;
-        try {
-          await work.call(this.#projection, this.#driver);
-          if (this.#afterCommitFailing)
-            this.#logger.log(`projection ${this.#projection.name}: after-commit work done again`);
-          this.#afterCommitFailing = false;
-        } catch (error) {
-          if (!this.#afterCommitFailing)
-            this.#logger.warn(
-              `projection ${this.#projection.name}: after-commit work failed, trying again every ${AFTER_COMMIT_EVERY_MS} ms: ${errorMessage(error)}`,
-            );
-          this.#afterCommitFailing = true;
-          return;
-        }
-      } while (this.#afterCommitAgain && !this.#stopping.signal.aborted);
-    })().finally(() => {
-      this.#afterCommit = null;
-    });
+    await this.#member.stop();
   }
 
   /** Applies everything up to the head of the log, then returns the number of events applied. */
-  async catchUp(): Promise<number> {
-    this.#state = 'catching_up';
-    this.#position = await prepareProjection(this.#driver, this.#projection, this.#logger);
-    const before = this.#counts.applied;
-    const { streamPrefix } = this.#projection;
-    while (!this.#stopping.signal.aborted) {
-      const batch = await this.#store.readAll({
-        after: this.#position,
-        streamPrefix,
-        limit: this.#batchSize,
-      });
-      if (batch.length === 0) break;
-      await this.#apply(batch);
-    }
-    this.#failure = null;
-    return this.#counts.applied - before;
+  catchUp(): Promise<number> {
+    return this.#member.catchUp(this.#batchSize);
   }
 
   status(): ProjectionStatus {
-    const { name, version } = this.#projection;
-    const { applied, conflicts, skipped } = this.#counts;
-    return {
-      name,
-      version,
-      state: this.#state,
-      position: this.#position,
-      failure: this.#failure,
-      appliedEvents: applied,
-      conflicts,
-      skippedEvents: skipped,
-    };
+    return this.#member.status();
   }
 
   lag(): Promise<ProjectionLag> {
-    const now = (this.#options.now ?? Date.now)();
-    const cap = this.#options.lagProbeLimit ?? 1000;
-    return measureLag(this.#driver, this.#store, this.#projection, now, cap);
+    return this.#member.lag();
   }
 
   async #run(): Promise<void> {
@@ -175,10 +79,7 @@ export class ProjectionRunner {
         delay = base;
       } catch (error) {
         if (this.#stopping.signal.aborted) break;
-        this.#failure = errorMessage(error);
-        this.#logger.error(
-          `projection ${this.#projection.name} failed, retrying in ${delay} ms: ${this.#failure}`,
-        );
+        this.#member.failed(error, delay);
         await sleep(delay, this.#stopping.signal);
         delay = Math.min(delay * 2, this.#options.maxRetryDelayMs ?? 5000);
       }
@@ -187,10 +88,13 @@ export class ProjectionRunner {
 
   async #follow(): Promise<void> {
     if (this.#stopping.signal.aborted) return;
-    this.#state = 'live';
-    const { streamPrefix } = this.#projection;
+    const member = this.#member;
+    member.state = 'live';
     const feed = new BatchingFeed(
-      this.#store.subscribeToAll({ after: this.#position, streamPrefix }),
+      this.#store.subscribeToAll({
+        after: member.position,
+        streamPrefix: member.projection.streamPrefix,
+      }),
       this.#batchSize * 2,
     );
     this.#feed = feed;
@@ -199,34 +103,11 @@ export class ProjectionRunner {
         const batch = await feed.take(this.#batchSize);
         if (batch.length === 0 && !this.#stopping.signal.aborted)
           throw new Error('the live subscription ended');
-        await this.#apply(batch);
+        await member.applyAlone(batch);
       }
     } finally {
       this.#feed = null;
       await feed.close();
-    }
-  }
-
-  /**
-   * Applies the events after the checkpoint. On a lost compare-and-set it re-reads the
-   * checkpoint and retries with what is left of the batch: the winner's batch may have ended
-   * inside this one, and the events past its end are in no other batch of this runner's feed.
-   */
-  async #apply(events: readonly RecordedEvent[]): Promise<void> {
-    for (;;) {
-      const from = this.#position;
-      const fresh = from === null ? events : events.filter((event) => event.position > from);
-      if (fresh.length === 0) return;
-      const outcome = await applyBatch(this.#driver, this.#projection, from, fresh, this.#context);
-      if (outcome === 'applied') {
-        this.#position = fresh[fresh.length - 1]!.position;
-        this.#counts.applied += fresh.length;
-        this.#failure = null;
-        this.#runAfterCommit();
-        return;
-      }
-      this.#counts.conflicts += 1;
-      this.#position = await reloadPosition(this.#driver, this.#projection);
     }
   }
 }
