@@ -12,6 +12,6 @@ export type { SqlDriver, SqlExecutor, SqlStatement } from './sql/sql-driver.js';
 export { isUniqueViolation } from './sql/sql-driver.js';
 export { runMigrations } from './sql/schema/migrate.js';
 export type { MigrationLedger } from './sql/schema/migrate.js';
-export { PgliteDriver } from './sql/pglite-driver.js';
+export { PGLITE_PARSERS, PgliteDriver } from './sql/pglite-driver.js';
 export { PostgresDriver, createPool } from './sql/postgres-driver.js';
 export type { PostgresPoolOptions } from './sql/postgres-driver.js';

@@ -1,5 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
-import { PgliteDriver } from '@ratchet/event-store';
+import { PGLITE_PARSERS, PgliteDriver } from '@ratchet/event-store';
 import type { ReadModelStore } from './read-model-store.port.js';
 import { openSqlReadModelStore, type ReadModelStoreOptions } from './sql-read-model-store.js';
 
@@ -17,7 +17,8 @@ export const createPgliteReadModelStore = async (
   const open = async () => {
     // Loaded only when chosen: an optional peer dependency.
     const { PGlite } = await import('@electric-sql/pglite');
-    return 'dataDir' in options ? PGlite.create(options.dataDir) : PGlite.create();
+    const create = { parsers: PGLITE_PARSERS };
+    return 'dataDir' in options ? PGlite.create(options.dataDir, create) : PGlite.create(create);
   };
   const driver =
     'pglite' in options

@@ -4,6 +4,7 @@ import {
   createPool,
   createPostgresEventStore,
   type EventStore,
+  PGLITE_PARSERS,
   PgliteDriver,
   PostgresDriver,
   type SqlDriver,
@@ -53,7 +54,7 @@ const openPglite = async (dir: string): Promise<PGlite> => {
   }
   const holder = await findPgliteHolder(dir);
   if (holder) throw new StoreInUseError(dir, holder);
-  return PGlite.create(dir);
+  return PGlite.create(dir, { parsers: PGLITE_PARSERS });
 };
 
 /**

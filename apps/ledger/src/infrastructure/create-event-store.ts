@@ -4,6 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type EventStore,
+  PGLITE_PARSERS,
   createPgliteEventStore,
   createPostgresEventStore,
 } from '@ratchet/event-store';
@@ -60,7 +61,7 @@ export async function createEventStore(
     case 'pglite': {
       const dir = resolve(config.dataDir, 'pglite');
       await mkdir(dir, { recursive: true });
-      const pglite = await PGlite.create(dir);
+      const pglite = await PGlite.create(dir, { parsers: PGLITE_PARSERS });
       return assemble(
         () => createPgliteEventStore({ pglite }),
         (eventStore) => createPgliteReadModelStore({ pglite, eventStore, logger }),

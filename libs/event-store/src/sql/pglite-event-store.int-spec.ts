@@ -47,4 +47,21 @@ describe('PGlite event store in memory', () => {
       await store.close();
     }
   });
+
+  it('reads bigints from an instance given with parsers of its own, and leaves them to it', async () => {
+    const { PGlite } = await import('@electric-sql/pglite');
+    const pglite = await PGlite.create({ parsers: { 20: (v: string) => `int8 ${v}` } });
+    const store = await createPgliteEventStore({ pglite });
+    try {
+      const stream = unique('given');
+      await store.append(stream, newEvents(2), 'no_stream');
+      expect((await store.readStream(stream)).map((e) => e.revision)).toEqual([0n, 1n]);
+      const [first] = await store.readAll({ limit: 1 });
+      expect(typeof first!.revision).toBe('bigint');
+      expect((await pglite.query<{ n: unknown }>('SELECT 7::int8 AS n')).rows[0]!.n).toBe('int8 7');
+    } finally {
+      await store.close();
+      await pglite.close();
+    }
+  });
 });

@@ -1,6 +1,6 @@
 import type { PGlite } from '@electric-sql/pglite';
 import type { EventStore } from '../event-store.port.js';
-import { PgliteDriver } from './pglite-driver.js';
+import { PGLITE_PARSERS, PgliteDriver } from './pglite-driver.js';
 import { migrate } from './schema/migrate.js';
 import type { SqlEventStoreOptions } from './sql-event-store.js';
 import { SqlEventStore } from './sql-event-store.js';
@@ -24,7 +24,11 @@ const open = async (options: PgliteEventStoreOptions): Promise<PgliteDriver> => 
   if ('pglite' in options) return new PgliteDriver(options.pglite, false);
   // Loaded only when chosen: an optional peer dependency.
   const { PGlite } = await import('@electric-sql/pglite');
-  const db = 'dataDir' in options ? await PGlite.create(options.dataDir) : await PGlite.create();
+  const create = { parsers: PGLITE_PARSERS };
+  const db =
+    'dataDir' in options
+      ? await PGlite.create(options.dataDir, create)
+      : await PGlite.create(create);
   return new PgliteDriver(db, true);
 };
 

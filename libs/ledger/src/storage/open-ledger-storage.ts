@@ -3,6 +3,7 @@ import {
   type EventStore,
   createPgliteEventStore,
   createPostgresEventStore,
+  PGLITE_PARSERS,
 } from '@ratchet/event-store';
 import {
   type ReadModelStore,
@@ -138,7 +139,9 @@ export async function openLedgerStorage(
           const PGlite = await loadPglite();
           const dir = o.dataDir ? resolve(o.dataDir, 'pglite') : null;
           if (dir) await mkdir(dir, { recursive: true });
-          pglite = dir ? await PGlite.create(dir) : await PGlite.create();
+          // Only the drivers below use it: int8 as bigint for the whole instance, not per query.
+          const create = { parsers: PGLITE_PARSERS };
+          pglite = dir ? await PGlite.create(dir, create) : await PGlite.create(create);
           const opened = pglite;
           closers.push(() => opened.close());
           description = dir ? `PGlite (embedded) in ${dir}` : 'PGlite (embedded) in memory';
