@@ -16,6 +16,7 @@ import { writeAppendGroup } from './append-group.js';
 import { writeManyAppends } from './append-many.js';
 import { readAll, scanAll } from './read-all.js';
 import { readStream } from './read-stream.js';
+import { readStreamGroup, type StreamRead } from './read-stream-group.js';
 import type { SqlDriver } from './sql-driver.js';
 import { isDeadlock, isUniqueViolation } from './sql-driver.js';
 import { staleFromUniqueViolation, staleRevision } from './stale.js';
@@ -42,6 +43,19 @@ export interface SqlEventStoreOptions {
   readonly appendConcurrency?: number;
   /** The most appends in one group (default 64). */
   readonly appendGroupSize?: number;
+  /**
+   * Read grouping (default 2): at most this many stream-read statements at once; reads that
+   * arrive while they all run go together as one statement as soon as one finishes (see
+   * read-stream-group.ts). Under light load every read goes alone, at once.
+   */
+  readonly readConcurrency?: number;
+  /** The most stream reads in one statement (default 64). */
+  readonly readGroupSize?: number;
+}
+
+interface PendingRead extends StreamRead {
+  readonly resolve: (events: RecordedEvent[]) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface PendingAppend extends StreamAppend {
@@ -77,8 +91,12 @@ export class SqlEventStore implements EventStore {
   readonly #minReadIntervalMs: number;
   readonly #appendConcurrency: number;
   readonly #appendGroupSize: number;
+  readonly #readConcurrency: number;
+  readonly #readGroupSize: number;
   #pending: PendingAppend[] = [];
   #writing = 0;
+  #pendingReads: PendingRead[] = [];
+  #reading = 0;
 
   constructor(driver: SqlDriver, options: SqlEventStoreOptions = {}) {
     this.#driver = driver;
@@ -87,6 +105,8 @@ export class SqlEventStore implements EventStore {
     this.#minReadIntervalMs = options.subscriptionMinReadIntervalMs ?? 10;
     this.#appendConcurrency = Math.max(1, options.appendConcurrency ?? 4);
     this.#appendGroupSize = Math.max(1, options.appendGroupSize ?? 64);
+    this.#readConcurrency = Math.max(1, options.readConcurrency ?? 2);
+    this.#readGroupSize = Math.max(1, options.readGroupSize ?? 64);
   }
 
   async append(
@@ -185,8 +205,47 @@ export class SqlEventStore implements EventStore {
     }
   }
 
+  /**
+   * A read is never sent before it was asked for, so it sees every append that committed before
+   * the call, as a read of its own would; grouped, it may see later ones too (as a read that
+   * was merely slower would).
+   */
   readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
-    return readStream(this.#driver, stream, options.fromRevision);
+    return new Promise<RecordedEvent[]>((resolve, reject) => {
+      this.#pendingReads.push({
+        stream,
+        fromRevision: options.fromRevision ?? 0n,
+        resolve,
+        reject,
+      });
+      this.#startReading();
+    });
+  }
+
+  #startReading(): void {
+    while (this.#reading < this.#readConcurrency && this.#pendingReads.length > 0) {
+      const group = this.#pendingReads.splice(0, this.#readGroupSize);
+      this.#reading += 1;
+      void this.#read(group).finally(() => {
+        this.#reading -= 1;
+        this.#startReading();
+      });
+    }
+  }
+
+  /** Settles every read of the group; never rejects. */
+  async #read(group: readonly PendingRead[]): Promise<void> {
+    try {
+      if (group.length === 1) {
+        const [only] = group as [PendingRead];
+        only.resolve(await readStream(this.#driver, only.stream, only.fromRevision));
+        return;
+      }
+      const answers = await readStreamGroup(this.#driver, group);
+      group.forEach((read, i) => read.resolve(answers[i]!));
+    } catch (error) {
+      for (const read of group) read.reject(error);
+    }
   }
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {

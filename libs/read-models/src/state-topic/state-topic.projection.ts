@@ -42,21 +42,22 @@ const CLAIM: SqlStatement = {
              LIMIT $1)
          RETURNING s.command_id, s.device_id, s.status, s.revision, s.at`,
 };
-const MARK: SqlStatement = {
-  name: 'ratchet_rm_state_topic_mark',
-  text: `UPDATE state_topic_commands AS s
-            SET published_revision = GREATEST(COALESCE(s.published_revision, -1), v.revision)
-           FROM unnest($1::text[], $2::bigint[]) AS v(command_id, revision)
-          WHERE s.command_id = v.command_id`,
-};
-/** Rows someone claimed at a newer revision than the one just published here. */
-const OVERTAKEN: SqlStatement = {
-  name: 'ratchet_rm_state_topic_overtaken',
-  text: `SELECT s.command_id, s.device_id, s.status, s.revision, s.at
-           FROM state_topic_commands AS s
-           JOIN unnest($1::text[], $2::bigint[]) AS v(command_id, revision)
-             ON s.command_id = v.command_id
-          WHERE s.claimed_revision > v.revision`,
+/**
+ * Marks what was just published, and returns in the same statement the rows someone claimed
+ * meanwhile at a newer revision than the one published here (the UPDATE re-reads a row whose
+ * claim committed while it waited for the row's lock, so such a claim is seen).
+ */
+const MARK_OVERTAKEN: SqlStatement = {
+  name: 'ratchet_rm_state_topic_mark_overtaken',
+  text: `WITH marked AS (
+           UPDATE state_topic_commands AS s
+              SET published_revision = GREATEST(COALESCE(s.published_revision, -1), v.revision)
+             FROM unnest($1::text[], $2::bigint[]) AS v(command_id, revision)
+            WHERE s.command_id = v.command_id
+           RETURNING s.command_id, s.device_id, s.status, s.revision, s.at, s.claimed_revision,
+                     v.revision AS sent)
+         SELECT command_id, device_id, status, revision, at FROM marked
+          WHERE claimed_revision > sent`,
 };
 
 type StateRow = {
@@ -130,15 +131,16 @@ export const stateTopicProjection = (publish: PublishStates): Projection => ({
   },
 
   async afterCommit(driver: SqlDriver): Promise<void> {
-    for (;;) {
+    // A claim of fewer than FLUSH_BATCH rows took all there was: what commits later is
+    // claimed by the afterCommit call that follows its own commit (here or in its instance).
+    for (let claimed = FLUSH_BATCH; claimed === FLUSH_BATCH;) {
       let sent = (await driver.query<StateRow>(CLAIM, [FLUSH_BATCH])).map(toMessage);
-      if (sent.length === 0) return;
+      claimed = sent.length;
       for (let round = 0; sent.length > 0 && round < 10; round += 1) {
         await publish(sent);
         const ids = sent.map((s) => s.commandId);
         const revisions = sent.map((s) => s.revision.toString());
-        await driver.query(MARK, [ids, revisions]);
-        sent = (await driver.query<StateRow>(OVERTAKEN, [ids, revisions])).map(toMessage);
+        sent = (await driver.query<StateRow>(MARK_OVERTAKEN, [ids, revisions])).map(toMessage);
       }
     }
   },
