@@ -203,38 +203,41 @@ export function evolve(state: CommandState | null, event: CommandEvent): Command
   }
   const s = state as CommandState;
   const t = TRANSITIONS[event.type];
-  const next: CommandState = {
+  // One copy of the state per event (it is folded by every projection, for every event).
+  return {
     ...s,
     revision: s.revision + 1n,
     rank: t.rank,
     status: t.to ?? s.status,
+    ...changesOf(event),
   };
+}
+
+/** What an event sets besides status, rank and revision. */
+function changesOf(
+  event: Exclude<CommandEvent, { type: 'CommandRequested' }>,
+): Partial<CommandState> {
   switch (event.type) {
     case 'CommandSent':
-      return { ...next, sentAt: event.data.at };
+      return { sentAt: event.data.at };
     case 'CommandAcknowledged':
-      return { ...next, acknowledgedAt: event.data.at };
+      return { acknowledgedAt: event.data.at };
     case 'CommandExecuted':
-      return { ...next, completedAt: event.data.at, result: event.data.output ?? null };
+      return { completedAt: event.data.at, result: event.data.output ?? null };
     case 'CommandFailed':
       return {
-        ...next,
         completedAt: event.data.at,
         result: event.data.output ?? null,
         error: event.data.error,
       };
     case 'CommandTimedOut':
-      return { ...next, completedAt: event.data.at, timedOutStage: event.data.stage };
+      return { completedAt: event.data.at, timedOutStage: event.data.stage };
     case 'CommandCancelled':
-      return {
-        ...next,
-        completedAt: event.data.at,
-        supersededBy: event.data.supersededBy ?? null,
-      };
+      return { completedAt: event.data.at, supersededBy: event.data.supersededBy ?? null };
     case 'CommandExpired':
-      return { ...next, completedAt: event.data.at };
+      return { completedAt: event.data.at };
     case 'CommandLateResultObserved':
-      return { ...next, lateResult: event.data };
+      return { lateResult: event.data };
     default: {
       const _exhaustive: never = event;
       return _exhaustive;

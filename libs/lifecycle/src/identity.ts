@@ -9,8 +9,13 @@ import type { CommandEventType } from './command.js';
 export const RATCHET_NAMESPACE = '6f1d3c52-8a0e-4b8e-9f61-3c1f0c7d2a94';
 
 /** RFC 9562 UUIDv5: SHA-1 of namespace bytes + name, version and variant bits set. */
+const namespaceBytes = (namespace: string): Buffer =>
+  Buffer.from(namespace.replace(/-/g, ''), 'hex');
+/** Every event id is hashed under this one: its bytes once, not per id. */
+const RATCHET_NAMESPACE_BYTES = namespaceBytes(RATCHET_NAMESPACE);
+
 export function uuidV5(name: string, namespace: string = RATCHET_NAMESPACE): string {
-  const ns = Buffer.from(namespace.replace(/-/g, ''), 'hex');
+  const ns = namespace === RATCHET_NAMESPACE ? RATCHET_NAMESPACE_BYTES : namespaceBytes(namespace);
   const hash = createHash('sha1').update(ns).update(name, 'utf8').digest();
   hash[6] = (hash[6]! & 0x0f) | 0x50;
   hash[8] = (hash[8]! & 0x3f) | 0x80;

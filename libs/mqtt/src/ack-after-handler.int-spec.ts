@@ -10,6 +10,7 @@ import type { MqttConnection, MqttProtocolVersion } from './client-options.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import {
   MOSQUITTO_URL,
+  type Deferred,
   deferred,
   requireMosquitto,
   sleep,
@@ -211,7 +212,7 @@ function pipelineCases(
   concurrency: number,
 ): void {
   it('handles several messages at once and still sends their PUBACKs in arrival order', async () => {
-    const gates = new Map<string, ReturnType<typeof deferred>>();
+    const gates = new Map<string, Deferred<void>>();
     const h = await harness(
       url(),
       protocol,
@@ -244,7 +245,7 @@ function pipelineCases(
   });
 
   it(`starts no more than ${concurrency} handlers until the first is done`, async () => {
-    const gates: Array<ReturnType<typeof deferred>> = [];
+    const gates: Array<Deferred<void>> = [];
     const h = await harness(
       url(),
       protocol,

@@ -35,6 +35,7 @@
  * empty for aliased messages.
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
+import { coalesceWrites } from './coalesce-writes.js';
 import { errorMessage, silentLogger, type MqttLogger } from './logger.js';
 
 export type InboundMessageHandler = (
@@ -80,8 +81,8 @@ export class ConnectionReplacedError extends Error {
  */
 export class PubackDeferred extends Error {
   override readonly name = 'PubackDeferred';
-  constructor(readonly messageId: number | undefined) {
-    super(`PUBACK of message ${String(messageId)} is sent once it and every earlier one are done`);
+  constructor() {
+    super('the PUBACK is sent once this message and every earlier one are done');
   }
 }
 
@@ -193,6 +194,7 @@ function pipelined(
           );
           continue;
         }
+        coalesceWrites(client);
         (client as unknown as PacketSender)._sendPacket({
           cmd: 'puback',
           messageId: packet.messageId,
@@ -237,11 +239,14 @@ function pipelined(
       });
     }
     void handled.then(() => flush(of));
-    const next = () => callback(new PubackDeferred(packet.messageId));
+    const next = () => callback(PUBACK_DEFERRED);
     if (queue.length < o.concurrency) next();
     else held = next;
   };
 }
+
+/** One instance for all: mqtt.js only tests it, and an Error per message costs a stack trace. */
+const PUBACK_DEFERRED = new PubackDeferred();
 
 /** The one mqtt.js 5 internal used here: writes a packet to the connected stream. */
 interface PacketSender {

@@ -11,6 +11,7 @@
  * decides again later, with a fresh expiry.
  */
 import type { IClientPublishOptions, MqttClient } from 'mqtt';
+import { coalesceWrites } from './coalesce-writes.js';
 
 export class BrokerUnavailableError extends Error {
   override readonly name = 'BrokerUnavailableError';
@@ -56,6 +57,7 @@ export function publishWithin(
     const timer = setTimeout(() => abandon(`no PUBACK within ${timeoutMs} ms`), timeoutMs);
     const onClose = (): void => abandon('the connection closed before the PUBACK');
     client.on('close', onClose);
+    coalesceWrites(client);
     client.publish(topic, payload, options, callback);
   });
 }

@@ -25,6 +25,7 @@ export type {
 export * from './client.js';
 export * from './close-within.js';
 export * from './ack-after-handler.js';
+export * from './coalesce-writes.js';
 export * from './bounded-publish.js';
 export * from './embedded-broker.js';
 export * from './tls.js';

@@ -56,6 +56,8 @@ export class ProjectionGroup {
   #running: Promise<void> | null = null;
   /** The last event the group took from its feed; `null` before the first. */
   #at: Position | null = null;
+  /** Wakes the start of the feed when the first member has caught up. */
+  #joined: (() => void) | null = null;
 
   constructor(driver: SqlDriver, store: EventStore, options: ProjectionRunnerOptions = {}) {
     this.#driver = driver;
@@ -107,16 +109,24 @@ export class ProjectionGroup {
 
   async #run(): Promise<void> {
     // Every member catches up alone; the feed starts once each has reached the head, failed
-    // once, or shown it is far behind (a full batch), after the furthest checkpoint.
+    // once, or shown it is far behind (a full batch), and at least one has caught up: after the
+    // furthest checkpoint of those, so that the feed does not read again what they have applied.
     await Promise.all(
       this.#members.map((member) => new Promise<void>((ready) => this.#goAlone(member, 0, ready))),
     );
-    this.#at = this.#members
+    while (this.#joining.length === 0 && !this.#stopping.signal.aborted) {
+      await new Promise<void>((resolve) => {
+        this.#joined = resolve;
+        this.#stopping.signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+    this.#at = this.#joining
       .map((member) => member.position)
       .reduce<Position | null>((a, b) => (b !== null && (a === null || b > a) ? b : a), null);
     const streamPrefix = commonPrefix(this.#members.map((m) => m.projection.streamPrefix));
     const base = this.#options.retryDelayMs ?? 200;
     let delay = base;
+    let readFailed = false;
     while (!this.#stopping.signal.aborted) {
       const feed = new BatchingFeed(
         this.#store.subscribeToAll({ after: this.#at, streamPrefix }),
@@ -124,6 +134,12 @@ export class ProjectionGroup {
       );
       this.#feed = feed;
       try {
+        if (readFailed) {
+          // The log answers again: the members' failure was the read's, not theirs.
+          await this.#store.readAll({ after: this.#at, streamPrefix, limit: 1 });
+          for (const member of this.#grouped) member.recovered();
+          readFailed = false;
+        }
         while (!this.#stopping.signal.aborted) {
           await this.#admit();
           const batch = await feed.take(this.#batchSize);
@@ -141,7 +157,8 @@ export class ProjectionGroup {
         this.#logger.error(
           `projections: reading the log failed, retrying in ${delay} ms: ${errorMessage(error)}`,
         );
-        for (const member of this.#grouped) member.failed(error, delay);
+        readFailed = true;
+        for (const member of this.#grouped) member.failed(error, delay, false);
         await sleep(delay, this.#stopping.signal);
         delay = Math.min(delay * 2, this.#options.maxRetryDelayMs ?? 5000);
       } finally {
@@ -166,6 +183,8 @@ export class ProjectionGroup {
           await member.catchUp(this.#batchSize, ready);
           this.#joining.push(member);
           this.#feed?.poke();
+          this.#joined?.();
+          this.#joined = null;
           return;
         } catch (error) {
           if (stopping.aborted) return;

@@ -134,11 +134,17 @@ export class ProjectionMember {
     this.position = await reloadPosition(this.#driver, this.projection);
   }
 
-  failed(error: unknown, retryInMs: number): void {
+  /** `log`: false when the caller logs the failure once for several members. */
+  failed(error: unknown, retryInMs: number, log = true): void {
     this.#failure = errorMessage(error);
-    this.#logger.error(
-      `projection ${this.name} failed, retrying in ${retryInMs} ms: ${this.#failure}`,
-    );
+    if (log)
+      this.#logger.error(
+        `projection ${this.name} failed, retrying in ${retryInMs} ms: ${this.#failure}`,
+      );
+  }
+
+  recovered(): void {
+    this.#failure = null;
   }
 
   startAfterCommitTimer(): void {
