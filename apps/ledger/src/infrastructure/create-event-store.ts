@@ -1,4 +1,3 @@
-import { PGlite } from '@electric-sql/pglite';
 import type { LoggerService } from '@nestjs/common';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -15,7 +14,7 @@ import {
 } from '@ratchet/read-models';
 import { openRatchetPool } from '@ratchet/ledger';
 import type { LedgerConfig } from '../config/ledger-config.js';
-import { pgliteOptions } from './pglite-options.js';
+import { openPgliteDir } from './pglite-options.js';
 
 /** Where events and read models live. The module closes both; `close` ends what they share. */
 export interface LedgerStorage {
@@ -61,7 +60,7 @@ export async function createEventStore(
     case 'pglite': {
       const dir = resolve(config.dataDir, 'pglite');
       await mkdir(dir, { recursive: true });
-      const pglite = await PGlite.create(dir, pgliteOptions(config));
+      const pglite = await openPgliteDir(dir, config);
       return assemble(
         () => createPgliteEventStore({ pglite }),
         (eventStore) => createPgliteReadModelStore({ pglite, eventStore, logger }),
