@@ -4,7 +4,6 @@ import {
   createPool,
   createPostgresEventStore,
   type EventStore,
-  PGLITE_PARSERS,
   PgliteDriver,
   PostgresDriver,
   type SqlDriver,
@@ -20,6 +19,7 @@ import { access } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { openRatchetPool } from '@ratchet/ledger';
 import type { LedgerConfig } from '../config/ledger-config.js';
+import { pgliteOptions } from '../infrastructure/pglite-options.js';
 import { findPgliteHolder, StoreInUseError } from './pglite-in-use.js';
 
 /** What the tools work on: the log, the read models' database, and how to read the one fast. */
@@ -40,7 +40,7 @@ export class StorageError extends Error {
 
 const redact = (url: string): string => url.replace(/\/\/([^:@/]+):([^@/]+)@/, '//$1:***@');
 
-const openPglite = async (dir: string): Promise<PGlite> => {
+const openPglite = async (dir: string, config: LedgerConfig): Promise<PGlite> => {
   const exists = await access(dir).then(
     () => true,
     () => false,
@@ -54,7 +54,7 @@ const openPglite = async (dir: string): Promise<PGlite> => {
   }
   const holder = await findPgliteHolder(dir);
   if (holder) throw new StoreInUseError(dir, holder);
-  return PGlite.create(dir, { parsers: PGLITE_PARSERS });
+  return PGlite.create(dir, pgliteOptions(config));
 };
 
 /**
@@ -66,7 +66,7 @@ export async function openStorage(config: LedgerConfig): Promise<CliStorage> {
   switch (config.store) {
     case 'pglite': {
       const dir = resolve(config.dataDir, 'pglite');
-      const pglite = await openPglite(dir);
+      const pglite = await openPglite(dir, config);
       try {
         const store = await createPgliteEventStore({ pglite });
         const driver = new PgliteDriver(pglite, false);
@@ -138,7 +138,7 @@ export async function openStorage(config: LedgerConfig): Promise<CliStorage> {
           where = `PostgreSQL at ${redact(config.databaseUrl)}`;
         } else {
           const dir = resolve(config.dataDir, 'read-models');
-          driver = new PgliteDriver(await openPglite(dir), true);
+          driver = new PgliteDriver(await openPglite(dir, config), true);
           where = `PGlite in ${dir}`;
         }
         await migrateReadModels(driver);

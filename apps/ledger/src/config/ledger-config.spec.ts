@@ -127,3 +127,14 @@ describe('MQTT_INBOX_IN_FLIGHT', () => {
     }
   });
 });
+
+describe('LEDGER_PGLITE_SHARED_BUFFERS_MB', () => {
+  it('defaults to 32 and takes whole megabytes from 1 to 4096', () => {
+    expect(loadConfig({}).pgliteSharedBuffersMb).toBe(32);
+    expect(loadConfig({ LEDGER_PGLITE_SHARED_BUFFERS_MB: '128' }).pgliteSharedBuffersMb).toBe(128);
+    for (const bad of ['0', '1.5', '16MB', '5000'])
+      expect(problemsOf({ LEDGER_PGLITE_SHARED_BUFFERS_MB: bad })).toEqual([
+        `LEDGER_PGLITE_SHARED_BUFFERS_MB=${bad}: must be a whole number from 1 to 4096`,
+      ]);
+  });
+});

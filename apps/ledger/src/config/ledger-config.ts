@@ -21,6 +21,12 @@ export type StoreKind = 'pglite' | 'postgres' | 'eventstoredb';
 export interface LedgerConfig {
   readonly store: StoreKind;
   readonly dataDir: string;
+  /**
+   * LEDGER_PGLITE_SHARED_BUFFERS_MB: the embedded database's page cache, inside its WebAssembly
+   * memory (PostgreSQL's default, 128 MB plus, was most of the process's memory). Pages it does
+   * not hold are read through the operating system's file cache.
+   */
+  readonly pgliteSharedBuffersMb: number;
   readonly databaseUrl: string | null;
   /** DATABASE_SCHEMA: the schema of Ratchet's tables on PostgreSQL; `null`: `ratchet` (or `public` for a database from before version 2). */
   readonly databaseSchema: string | null;
@@ -93,6 +99,7 @@ type Env = Readonly<Record<string, string | undefined>>;
 export const KNOWN_VARIABLES: readonly string[] = [
   'LEDGER_STORE',
   'LEDGER_DATA_DIR',
+  'LEDGER_PGLITE_SHARED_BUFFERS_MB',
   'DATABASE_URL',
   'DATABASE_SCHEMA',
   'EVENTSTORE_URL',
@@ -233,6 +240,7 @@ export function loadConfig(env: Env = process.env): LedgerConfig {
   const config: LedgerConfig = {
     store: store ?? 'pglite',
     dataDir: str('LEDGER_DATA_DIR') ?? './data',
+    pgliteSharedBuffersMb: int('LEDGER_PGLITE_SHARED_BUFFERS_MB', 32, 1, 4_096),
     databaseUrl,
     databaseSchema,
     eventStoreUrl,

@@ -4,7 +4,6 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   type EventStore,
-  PGLITE_PARSERS,
   createPgliteEventStore,
   createPostgresEventStore,
 } from '@ratchet/event-store';
@@ -16,6 +15,7 @@ import {
 } from '@ratchet/read-models';
 import { openRatchetPool } from '@ratchet/ledger';
 import type { LedgerConfig } from '../config/ledger-config.js';
+import { pgliteOptions } from './pglite-options.js';
 
 /** Where events and read models live. The module closes both; `close` ends what they share. */
 export interface LedgerStorage {
@@ -61,7 +61,7 @@ export async function createEventStore(
     case 'pglite': {
       const dir = resolve(config.dataDir, 'pglite');
       await mkdir(dir, { recursive: true });
-      const pglite = await PGlite.create(dir, { parsers: PGLITE_PARSERS });
+      const pglite = await PGlite.create(dir, pgliteOptions(config));
       return assemble(
         () => createPgliteEventStore({ pglite }),
         (eventStore) => createPgliteReadModelStore({ pglite, eventStore, logger }),

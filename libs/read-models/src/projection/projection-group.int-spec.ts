@@ -179,6 +179,50 @@ describeOnBothDatabases('projection group', (fixture) => {
     );
   }, 120_000);
 
+  it('a projection whose version rose replays the log alone while the others follow it live, then joins them', async () => {
+    const run = `v${randomUUID().slice(0, 8)}`;
+    const live = recorder(`${run}_live`, `${run}-`);
+    const replayed = (version: number): Projection => ({
+      ...recorder(`${run}_replayed`, `${run}-`),
+      version,
+      reset: (tx) =>
+        tx
+          .query(
+            {
+              name: 'test_group_reset',
+              text: 'DELETE FROM test_group_applied WHERE projection = $1',
+            },
+            [`${run}_replayed`],
+          )
+          .then(() => undefined),
+    });
+    for (let i = 0; i < 6; i += 1) await append(fixture().eventStore, [`${run}-s${i}`], 3);
+    const first = new ProjectionGroup(fixture().driver, fixture().eventStore);
+    first.add(replayed(1));
+    await first.catchUp();
+    expect(await recorded(`${run}_replayed`)).toEqual(await expected(`${run}-`));
+
+    // Version 2 empties its rows and replays 18 events 2 at a time, while `live` follows.
+    const group = new ProjectionGroup(fixture().driver, fixture().eventStore, { batchSize: 2 });
+    group.add(live);
+    group.add(replayed(2));
+    group.start();
+    try {
+      for (let i = 0; i < 3; i += 1) await append(fixture().eventStore, [`${run}-t${i}`], 2);
+      await caughtUp(group);
+      for (const name of [`${run}_live`, `${run}_replayed`])
+        expect(await recorded(name)).toEqual(await expected(`${run}-`));
+      await eventually(async () =>
+        expect(group.status().map((s) => [s.name, s.state, s.version])).toEqual([
+          [`${run}_live`, 'live', 1],
+          [`${run}_replayed`, 'live', 2],
+        ]),
+      );
+    } finally {
+      await group.stop();
+    }
+  });
+
   it('a projection that keeps failing leaves the group; the others advance; it rejoins once healed', async () => {
     const run = `f${randomUUID().slice(0, 8)}`;
     let refusing = true;
