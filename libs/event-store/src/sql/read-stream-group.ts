@@ -16,12 +16,14 @@ export interface StreamRead {
  */
 const READ_STREAM_GROUP: SqlStatement = {
   name: 'ratchet_es_read_stream_group',
+  // LATERAL: one index range scan per read, whatever the planner guesses of the arrays' sizes.
   text: `
-SELECT r.ord, ${EVENT_COLUMNS.split(', ')
-    .map((c) => `e.${c}`)
-    .join(', ')}
+SELECT r.ord, e.*
   FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS r(stream_id, from_revision, ord)
-  JOIN events AS e ON e.stream_id = r.stream_id AND e.revision >= r.from_revision
+ CROSS JOIN LATERAL (
+       SELECT ${EVENT_COLUMNS} FROM events
+        WHERE events.stream_id = r.stream_id AND events.revision >= r.from_revision
+        ORDER BY events.revision) AS e
  ORDER BY r.ord, e.revision`,
 };
 

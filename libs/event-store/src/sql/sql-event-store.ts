@@ -35,7 +35,7 @@ export interface SqlEventStoreOptions {
    */
   readonly subscriptionMinReadIntervalMs?: number;
   /**
-   * Group commit (default 4): at most this many append statements at once. Appends that arrive
+   * Group commit (default 2): at most this many append statements at once. Appends that arrive
    * while they all run wait, and go together as one statement and one commit (see
    * append-group.ts) as soon as one finishes. Under light load every append goes alone, at
    * once; under heavy load a round trip and a commit serve many.
@@ -103,7 +103,7 @@ export class SqlEventStore implements EventStore {
     this.#pollIntervalMs = options.pollIntervalMs ?? 100;
     this.#batchSize = options.subscriptionBatchSize ?? 500;
     this.#minReadIntervalMs = options.subscriptionMinReadIntervalMs ?? 10;
-    this.#appendConcurrency = Math.max(1, options.appendConcurrency ?? 4);
+    this.#appendConcurrency = Math.max(1, options.appendConcurrency ?? 2);
     this.#appendGroupSize = Math.max(1, options.appendGroupSize ?? 64);
     this.#readConcurrency = Math.max(1, options.readConcurrency ?? 2);
     this.#readGroupSize = Math.max(1, options.readGroupSize ?? 64);

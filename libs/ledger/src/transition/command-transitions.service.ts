@@ -29,6 +29,8 @@ export class CommandTransitions {
   private readonly cache = new CommandStateCache();
   private readonly options: TransitionOptions;
   private readonly endListeners: ((state: CommandState) => void)[] = [];
+  /** Per command: the transition this process runs on it now (settled either way). */
+  private readonly running = new Map<string, Promise<void>>();
 
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
@@ -75,7 +77,9 @@ export class CommandTransitions {
     input: CommandInput,
     metadata: TransitionMetadata,
   ): Promise<TransitionResult> {
-    const result = await transition(this.store, commandId, input, { metadata }, this.options);
+    const result = await this.oneAtATime(commandId, () =>
+      transition(this.store, commandId, input, { metadata }, this.options),
+    );
     if (result.conflicts > 0) this.metrics.conflicts.inc(result.conflicts);
     const ids = `command=${commandId} correlation=${metadata.correlationId}`;
     switch (result.outcome) {
@@ -108,5 +112,29 @@ export class CommandTransitions {
         break;
     }
     return result;
+  }
+
+  /**
+   * One transition of a command at a time in this process. Two of its inputs arriving together
+   * (an ack and the result on two inbound connections, the dispatcher's CommandSent and the
+   * device's ack) would otherwise both decide on the same state and race: the loser's append is
+   * refused, it reads the stream and decides again. In turn, the second decides on the state
+   * the first left in the cache, without a read and without a refused append. The store's
+   * guard still decides between processes; only the waste inside one is avoided. Only the
+   * transition itself is serialised, not what follows it (listeners), so nothing waits on
+   * itself.
+   */
+  private oneAtATime<T>(commandId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.running.get(commandId);
+    const run = before ? before.then(work) : work();
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.running.set(commandId, settled);
+    void settled.then(() => {
+      if (this.running.get(commandId) === settled) this.running.delete(commandId);
+    });
+    return run;
   }
 }
