@@ -68,6 +68,12 @@ export interface ReadAllOptions {
 export interface SubscribeOptions {
   readonly after?: Position | null;
   readonly streamPrefix?: string;
+  /**
+   * For a store that polls (the SQL stores): the shortest time between two reads of the log,
+   * so that the events of the interval arrive together (fewer, larger batches for the reader).
+   * Default: the store's own (`subscriptionMinReadIntervalMs`). A store that pushes ignores it.
+   */
+  readonly minReadIntervalMs?: number;
 }
 
 /** Catch-up then live: an async iterable over the global log, in order, each event once. */

@@ -259,7 +259,7 @@ export class SqlEventStore implements EventStore {
       {
         ...options,
         pollIntervalMs: this.#pollIntervalMs,
-        minReadIntervalMs: this.#minReadIntervalMs,
+        minReadIntervalMs: options.minReadIntervalMs ?? this.#minReadIntervalMs,
         batchSize: this.#batchSize,
       },
       () => this.#subscriptions.delete(subscription),

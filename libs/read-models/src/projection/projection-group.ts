@@ -8,6 +8,8 @@ import { ProjectionMember, type ProjectionRunnerOptions } from './projection-mem
 import type { ProjectionStatus } from './projection-status.js';
 import { sleep } from './projection-status.js';
 
+/** See ProjectionRunnerOptions.liveReadIntervalMs. */
+export const DEFAULT_LIVE_READ_INTERVAL_MS = 50;
 /**
  * All the projections of a read-model store, fed from ONE live read of the log and written in
  * ONE transaction per batch. With a runner per projection, every append woke one read of the
@@ -129,7 +131,11 @@ export class ProjectionGroup {
     let readFailed = false;
     while (!this.#stopping.signal.aborted) {
       const feed = new BatchingFeed(
-        this.#store.subscribeToAll({ after: this.#at, streamPrefix }),
+        this.#store.subscribeToAll({
+          after: this.#at,
+          streamPrefix,
+          minReadIntervalMs: this.#options.liveReadIntervalMs ?? DEFAULT_LIVE_READ_INTERVAL_MS,
+        }),
         this.#batchSize * 2,
       );
       this.#feed = feed;

@@ -18,6 +18,13 @@ export interface ProjectionRunnerOptions {
   readonly lagProbeLimit?: number;
   readonly logger?: ReadModelLogger;
   readonly now?: () => number;
+  /**
+   * A group's live read of the log at most this often (default 50 ms; a hint to a polling
+   * store): each read that finds events is one transaction for every projection, so under a
+   * steady trickle this bounds the read models' transactions to about 20 a second, at the
+   * price of read models up to this much later than the log.
+   */
+  readonly liveReadIntervalMs?: number;
 }
 
 /**
