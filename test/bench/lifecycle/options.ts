@@ -31,7 +31,7 @@ embedded default (PGlite + Aedes), with a simulated fleet answering every intent
 (ack, then executed), and issues commands over HTTP at increasing rates (open loop).
 
   --modes postgres,embedded   which set-ups (default both; with --soak-minutes: postgres)
-  --rates 50,100,150,250,500,1000,1500
+  --rates 50,100,150,250,500,1000,1250,1500
                               command rates for PostgreSQL (per second); a rate the ledger
                               cannot keep up with ends the ladder (unless --no-stop)
   --embedded-rates 25,50,100,200
@@ -68,7 +68,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     strict: true,
     options: {
       modes: { type: 'string' },
-      rates: { type: 'string', default: '50,100,150,250,500,1000,1500' },
+      rates: { type: 'string', default: '50,100,150,250,500,1000,1250,1500' },
       'embedded-rates': { type: 'string', default: '25,50,100,200' },
       'step-seconds': { type: 'string', default: '12' },
       'drain-seconds': { type: 'string', default: '20' },
