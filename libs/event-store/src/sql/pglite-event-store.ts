@@ -57,5 +57,11 @@ export const createPgliteEventStore = async (
     await driver.close();
     throw error;
   }
-  return new SqlEventStore(driver, { ...PGLITE_SUBSCRIPTION_DEFAULTS, ...options });
+  // Statements start at once: PGlite answers in microtasks, so an append deferred to the end
+  // of the turn would wait for any in-process read loop to finish.
+  return new SqlEventStore(driver, {
+    ...PGLITE_SUBSCRIPTION_DEFAULTS,
+    groupWithinTurn: false,
+    ...options,
+  });
 };

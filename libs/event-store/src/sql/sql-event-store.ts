@@ -51,6 +51,12 @@ export interface SqlEventStoreOptions {
   readonly readConcurrency?: number;
   /** The most stream reads in one statement (default 64). */
   readonly readGroupSize?: number;
+  /**
+   * Start a free append or read slot at the end of the event loop's turn (default true), so
+   * that what one turn asks for shares a statement. PGlite: false (it answers in microtasks,
+   * so a long in-process read would hold a deferred append back until it ends).
+   */
+  readonly groupWithinTurn?: boolean;
 }
 
 interface PendingRead extends StreamRead {
@@ -97,6 +103,7 @@ export class SqlEventStore implements EventStore {
   #writing = 0;
   #pendingReads: PendingRead[] = [];
   #reading = 0;
+  readonly #groupWithinTurn: boolean;
   #writeScheduled = false;
   #readScheduled = false;
 
@@ -109,6 +116,7 @@ export class SqlEventStore implements EventStore {
     this.#appendGroupSize = Math.max(1, options.appendGroupSize ?? 64);
     this.#readConcurrency = Math.max(1, options.readConcurrency ?? 2);
     this.#readGroupSize = Math.max(1, options.readGroupSize ?? 64);
+    this.#groupWithinTurn = options.groupWithinTurn ?? true;
   }
 
   async append(
@@ -130,6 +138,7 @@ export class SqlEventStore implements EventStore {
    * idle). A finished statement starts the next group at once: those appends have waited.
    */
   #writeAtEndOfTurn(): void {
+    if (!this.#groupWithinTurn) return this.#startWriting();
     if (this.#writeScheduled) return;
     this.#writeScheduled = true;
     setImmediate(() => {
@@ -241,6 +250,7 @@ export class SqlEventStore implements EventStore {
 
   /** As #writeAtEndOfTurn: the reads one turn asks for share a statement. */
   #readAtEndOfTurn(): void {
+    if (!this.#groupWithinTurn) return this.#startReading();
     if (this.#readScheduled) return;
     this.#readScheduled = true;
     setImmediate(() => {
