@@ -17,6 +17,7 @@ import { writeManyAppends } from './append-many.js';
 import { readAll, scanAll } from './read-all.js';
 import { readStream } from './read-stream.js';
 import { readStreamGroup, type StreamRead } from './read-stream-group.js';
+import { StatementGroups } from './statement-groups.js';
 import type { SqlDriver } from './sql-driver.js';
 import { isDeadlock, isUniqueViolation } from './sql-driver.js';
 import { staleFromUniqueViolation, staleRevision } from './stale.js';
@@ -37,8 +38,9 @@ export interface SqlEventStoreOptions {
   /**
    * Group commit (default 2): at most this many append statements at once. Appends that arrive
    * while they all run wait, and go together as one statement and one commit (see
-   * append-group.ts) as soon as one finishes. Under light load every append goes alone, at
-   * once; under heavy load a round trip and a commit serve many.
+   * append-group.ts) as soon as one finishes (statement-groups.ts). Under light load an
+   * append goes with those of its turn of the event loop; under heavy load a round trip and a
+   * commit serve many.
    */
   readonly appendConcurrency?: number;
   /** The most appends in one group (default 64). */
@@ -46,7 +48,7 @@ export interface SqlEventStoreOptions {
   /**
    * Read grouping (default 2): at most this many stream-read statements at once; reads that
    * arrive while they all run go together as one statement as soon as one finishes (see
-   * read-stream-group.ts). Under light load every read goes alone, at once.
+   * read-stream-group.ts, statement-groups.ts).
    */
   readonly readConcurrency?: number;
   /** The most stream reads in one statement (default 64). */
@@ -95,28 +97,31 @@ export class SqlEventStore implements EventStore {
   readonly #pollIntervalMs: number;
   readonly #batchSize: number;
   readonly #minReadIntervalMs: number;
-  readonly #appendConcurrency: number;
-  readonly #appendGroupSize: number;
-  readonly #readConcurrency: number;
-  readonly #readGroupSize: number;
-  #pending: PendingAppend[] = [];
-  #writing = 0;
-  #pendingReads: PendingRead[] = [];
-  #reading = 0;
-  readonly #groupWithinTurn: boolean;
-  #writeScheduled = false;
-  #readScheduled = false;
+  readonly #appends: StatementGroups<PendingAppend>;
+  readonly #reads: StatementGroups<PendingRead>;
 
   constructor(driver: SqlDriver, options: SqlEventStoreOptions = {}) {
     this.#driver = driver;
     this.#pollIntervalMs = options.pollIntervalMs ?? 100;
     this.#batchSize = options.subscriptionBatchSize ?? 500;
     this.#minReadIntervalMs = options.subscriptionMinReadIntervalMs ?? 10;
-    this.#appendConcurrency = Math.max(1, options.appendConcurrency ?? 2);
-    this.#appendGroupSize = Math.max(1, options.appendGroupSize ?? 64);
-    this.#readConcurrency = Math.max(1, options.readConcurrency ?? 2);
-    this.#readGroupSize = Math.max(1, options.readGroupSize ?? 64);
-    this.#groupWithinTurn = options.groupWithinTurn ?? true;
+    const withinTurn = options.groupWithinTurn ?? true;
+    this.#appends = new StatementGroups(
+      {
+        concurrency: options.appendConcurrency ?? 2,
+        groupSize: options.appendGroupSize ?? 64,
+        withinTurn,
+      },
+      (group) => this.#write(group),
+    );
+    this.#reads = new StatementGroups(
+      {
+        concurrency: options.readConcurrency ?? 2,
+        groupSize: options.readGroupSize ?? 64,
+        withinTurn,
+      },
+      (group) => this.#read(group),
+    );
   }
 
   async append(
@@ -126,36 +131,8 @@ export class SqlEventStore implements EventStore {
   ): Promise<AppendResult> {
     assertValidAppend(stream, events, expected);
     return new Promise<AppendResult>((resolve, reject) => {
-      this.#pending.push({ stream, events, expected, resolve, reject });
-      this.#writeAtEndOfTurn();
+      this.#appends.add({ stream, events, expected, resolve, reject });
     });
-  }
-
-  /**
-   * A free slot is used at the end of the current turn of the event loop, not at once: the
-   * appends one turn makes (the answers of one socket read, each its own handler) then share a
-   * statement even when the store is not busy. The cost is that turn's rest (microseconds when
-   * idle). A finished statement starts the next group at once: those appends have waited.
-   */
-  #writeAtEndOfTurn(): void {
-    if (!this.#groupWithinTurn) return this.#startWriting();
-    if (this.#writeScheduled) return;
-    this.#writeScheduled = true;
-    setImmediate(() => {
-      this.#writeScheduled = false;
-      this.#startWriting();
-    });
-  }
-
-  #startWriting(): void {
-    while (this.#writing < this.#appendConcurrency && this.#pending.length > 0) {
-      const group = this.#pending.splice(0, this.#appendGroupSize);
-      this.#writing += 1;
-      void this.#write(group).finally(() => {
-        this.#writing -= 1;
-        this.#startWriting();
-      });
-    }
   }
 
   /** Settles every append of the group; never rejects. */
@@ -238,36 +215,8 @@ export class SqlEventStore implements EventStore {
    */
   readStream(stream: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
     return new Promise<RecordedEvent[]>((resolve, reject) => {
-      this.#pendingReads.push({
-        stream,
-        fromRevision: options.fromRevision ?? 0n,
-        resolve,
-        reject,
-      });
-      this.#readAtEndOfTurn();
+      this.#reads.add({ stream, fromRevision: options.fromRevision ?? 0n, resolve, reject });
     });
-  }
-
-  /** As #writeAtEndOfTurn: the reads one turn asks for share a statement. */
-  #readAtEndOfTurn(): void {
-    if (!this.#groupWithinTurn) return this.#startReading();
-    if (this.#readScheduled) return;
-    this.#readScheduled = true;
-    setImmediate(() => {
-      this.#readScheduled = false;
-      this.#startReading();
-    });
-  }
-
-  #startReading(): void {
-    while (this.#reading < this.#readConcurrency && this.#pendingReads.length > 0) {
-      const group = this.#pendingReads.splice(0, this.#readGroupSize);
-      this.#reading += 1;
-      void this.#read(group).finally(() => {
-        this.#reading -= 1;
-        this.#startReading();
-      });
-    }
   }
 
   /** Settles every read of the group; never rejects. */
