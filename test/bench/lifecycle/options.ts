@@ -34,7 +34,7 @@ embedded default (PGlite + Aedes), with a simulated fleet answering every intent
   --rates 50,100,150,250,500,1000,1250,1500
                               command rates for PostgreSQL (per second); a rate the ledger
                               cannot keep up with ends the ladder (unless --no-stop)
-  --embedded-rates 25,50,100,200
+  --embedded-rates 25,50,100,200,250,300
                               command rates for the embedded default
   --step-seconds 12           issuing time per rate
   --drain-seconds 20          at most this long to wait for a step's commands to finish
@@ -69,7 +69,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
     options: {
       modes: { type: 'string' },
       rates: { type: 'string', default: '50,100,150,250,500,1000,1250,1500' },
-      'embedded-rates': { type: 'string', default: '25,50,100,200' },
+      'embedded-rates': { type: 'string', default: '25,50,100,200,250,300' },
       'step-seconds': { type: 'string', default: '12' },
       'drain-seconds': { type: 'string', default: '20' },
       devices: { type: 'string', default: '1000' },
