@@ -6,8 +6,10 @@ import type { Projection, ProjectionContext } from './projection.js';
 export interface GroupShare {
   readonly projection: Projection;
   readonly from: Position | null;
-  /** In log order, all in the projection's streams and after `from`; not empty. */
+  /** In log order, all in the projection's streams and after `from`; may be empty. */
   readonly events: readonly RecordedEvent[];
+  /** Where the checkpoint moves: the batch's last position (past `events` when they end sooner). */
+  readonly to: Position;
   readonly context: ProjectionContext;
 }
 
@@ -39,8 +41,7 @@ export const applyGroupBatch = async (
   try {
     await driver.transaction(async (tx) => {
       const lost: string[] = [];
-      for (const { projection, from, events } of ordered) {
-        const to = events[events.length - 1]!.position;
+      for (const { projection, from, to } of ordered) {
         if (!(await advanceCheckpoint(tx, projection.name, projection.version, from, to)))
           lost.push(projection.name);
       }

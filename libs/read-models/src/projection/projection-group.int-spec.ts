@@ -113,6 +113,32 @@ describeOnBothDatabases('projection group', (fixture) => {
     }
   });
 
+  it('moves the checkpoint of a projection whose streams are quiet with every batch', async () => {
+    const run = `g${randomUUID().slice(0, 8)}`;
+    const group = new ProjectionGroup(fixture().driver, fixture().eventStore);
+    group.add(recorder(`${run}_busy`, `${run}-a-`));
+    group.add(recorder(`${run}_quiet`, `${run}-quiet-`));
+    group.start();
+    try {
+      await eventually(async () =>
+        expect(group.status().every((s) => s.state === 'live')).toBe(true),
+      );
+      await append(fixture().eventStore, [`${run}-a-1`, `${run}-a-2`], 3);
+      await caughtUp(group);
+      await eventually(async () => {
+        const [busy, quiet] = group.status();
+        expect(busy!.appliedEvents).toBe(6);
+        // Nothing to apply, and yet not left behind: its lag probe and its next catch-up
+        // start where the busy one is, not at the start of the log.
+        expect(quiet!.appliedEvents).toBe(0);
+        expect(quiet!.position).toBe(busy!.position);
+      });
+      expect(await recorded(`${run}_quiet`)).toEqual([]);
+    } finally {
+      await group.stop();
+    }
+  });
+
   it('two groups racing on the same projections give the rows of one, each event once', async () => {
     await fc.assert(
       fc.asyncProperty(

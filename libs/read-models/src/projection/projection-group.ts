@@ -235,22 +235,34 @@ export class ProjectionGroup {
     }
   }
 
-  /** The batch, for every grouped member that has events in it, in one transaction. */
+  /**
+   * The batch, in one transaction, for every grouped member that has events in it — and the
+   * checkpoint of every other grouped member moves to the batch's end with it: a member has
+   * applied everything of its streams up to the group's position (it joined there), so a
+   * projection whose streams are quiet (group_members between group changes) does not stay
+   * behind, where its lag probe and its next catch-up would scan the whole log since.
+   */
   async #applyTogether(batch: readonly RecordedEvent[]): Promise<void> {
+    const end = batch[batch.length - 1]?.position;
+    if (end === undefined) return;
     for (;;) {
-      const shares = [...this.#grouped]
-        .map((member) => ({ member, events: member.fresh(batch) }))
-        .filter((share) => share.events.length > 0);
-      if (shares.length === 0) return;
-      if (shares.length === 1) return this.#applyEachAlone(shares, batch);
+      const all = [...this.#grouped].map((member) => ({ member, events: member.fresh(batch) }));
+      const shares = all.filter((share) => share.events.length > 0);
+      const idle = all.filter(
+        ({ member, events }) =>
+          events.length === 0 && (member.position === null || member.position < end),
+      );
+      if (shares.length === 0 && idle.length === 0) return;
+      if (shares.length === 1 && idle.length === 0) return this.#applyEachAlone(shares, batch);
       let outcome;
       try {
         outcome = await applyGroupBatch(
           this.#driver,
-          shares.map(({ member, events }) => ({
+          [...shares, ...idle].map(({ member, events }) => ({
             projection: member.projection,
             from: member.position,
             events,
+            to: end,
             context: member.context,
           })),
         );
@@ -259,10 +271,11 @@ export class ProjectionGroup {
         return this.#applyEachAlone(shares, batch);
       }
       if (outcome.outcome === 'applied') {
-        for (const { member, events } of shares) member.committed(events);
+        for (const { member, events } of shares) member.committed(events, end);
+        for (const { member } of idle) member.committed([], end);
         return;
       }
-      for (const { member } of shares) {
+      for (const { member } of [...shares, ...idle]) {
         if (!outcome.lost.includes(member.name)) continue;
         try {
           await member.reload();

@@ -127,12 +127,15 @@ export class ProjectionMember {
     }
   }
 
-  /** After a commit that moved this checkpoint to the last of `applied` (its fresh events). */
-  committed(applied: readonly RecordedEvent[]): void {
-    this.position = applied[applied.length - 1]!.position;
+  /**
+   * After a commit that moved this checkpoint to `to` (default: the last of `applied`, its
+   * fresh events). With nothing applied there is no after-commit work.
+   */
+  committed(applied: readonly RecordedEvent[], to?: Position): void {
+    this.position = to ?? applied[applied.length - 1]!.position;
     this.#counts.applied += applied.length;
     this.#failure = null;
-    this.runAfterCommit();
+    if (applied.length > 0) this.runAfterCommit();
   }
 
   /** After a lost compare-and-set: where the winner left the checkpoint. */
