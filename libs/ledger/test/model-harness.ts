@@ -125,6 +125,14 @@ export class World {
       .then((m) => m.values.reduce((a, v) => a + v.value, 0));
   }
 
+  /** Transitions that waited in this process for an earlier one of the same command. */
+  waited(): Promise<number> {
+    return this.app
+      .get(LedgerMetrics)
+      .waited.get()
+      .then((m) => m.values.reduce((a, v) => a + v.value, 0));
+  }
+
   /** Wait for the background dispatches, under the scheduler when there is one. */
   async drain(): Promise<void> {
     while (this.background.length > 0) {

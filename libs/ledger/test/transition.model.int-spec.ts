@@ -44,7 +44,9 @@ import {
  * instrumentation is a pass-through wrapper around the store (to schedule) and around
  * `Dispatcher.dispatch` (to await background dispatches); nothing is mocked.
  */
-const RUNS = Number(process.env.MODEL_RUNS ?? 60);
+// 100: with 60, about one execution of this file in ten reached no CommandTimedOut (seen in CI),
+// and the coverage check below failed for want of exploration, not of correctness.
+const RUNS = Number(process.env.MODEL_RUNS ?? 100);
 
 /** Run `ops` for real (together when more than one), then find a model interleaving that fits. */
 async function step(world: World, run: Run, model: Model, specs: readonly OpSpec[]): Promise<void> {
@@ -230,6 +232,7 @@ function describeModel(
     let world: World;
     let close: () => Promise<void>;
     let conflictsBefore = 0;
+    let waitedBefore = 0;
     /** Event types and attempts the runs reached: the generators must keep reaching them all. */
     const covered = new Set<string>();
     beforeAll(async () => {
@@ -238,6 +241,7 @@ function describeModel(
       world = new World(opened.store);
       await world.start();
       conflictsBefore = await world.conflicts();
+      waitedBefore = await world.waited();
     }, 60_000);
     afterAll(async () => {
       await world?.app?.close();
@@ -268,8 +272,13 @@ function describeModel(
       );
     }, 120_000);
 
-    it('the concurrent steps really raced: stale appends were re-read and decided again', async () => {
-      expect((await world.conflicts()) - conflictsBefore).toBeGreaterThan(0);
+    // One process: two transitions of a command that overlap queue in CommandTransitions (and
+    // decide in turn) instead of racing to a refused append; either shows they overlapped.
+    // Races between processes, refused by the store, are transition.int-spec's and the chaos run's.
+    it('the concurrent steps really overlapped: they waited for each other, or were re-read and decided again', async () => {
+      const overlapped =
+        (await world.waited()) - waitedBefore + ((await world.conflicts()) - conflictsBefore);
+      expect(overlapped).toBeGreaterThan(0);
     });
 
     it('the runs reached every event type and a retry', () => {

@@ -28,6 +28,11 @@ export class LedgerMetrics {
     help: 'Stale appends re-read and decided again',
     registers: [this.registry],
   });
+  readonly waited = new Counter({
+    name: 'ratchet_transitions_waited_total',
+    help: 'Transitions that waited in this process for an earlier one of the same command (instead of racing it to a refused append)',
+    registers: [this.registry],
+  });
   readonly inboundRejected = new Counter({
     name: 'ratchet_inbound_rejected_total',
     help: 'Inbound MQTT messages dropped before the ledger, by reason',

@@ -126,6 +126,7 @@ export class CommandTransitions {
    */
   private oneAtATime<T>(commandId: string, work: () => Promise<T>): Promise<T> {
     const before = this.running.get(commandId);
+    if (before) this.metrics.waited.inc();
     const run = before ? before.then(work) : work();
     const settled = run.then(
       () => undefined,
