@@ -11,6 +11,7 @@ export const TERMINAL_EVENTS = [
 
 /** Every command stream in the store, by command id (the checker's view of the ledger). */
 export async function allCommandStreams(store: EventStore): Promise<Map<string, RecordedEvent[]>> {
+  await store.settled();
   const byCommand = new Map<string, RecordedEvent[]>();
   for (const e of await store.readAll({ streamPrefix: 'command-', limit: 10_000_000 })) {
     const id = commandIdOfStream(e.stream)!;

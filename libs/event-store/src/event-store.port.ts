@@ -92,6 +92,13 @@ export interface EventStore {
   /** The stream (from `fromRevision` on, if given), oldest first; `[]` when it does not exist. */
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /**
+   * Resolves once `readAll` and subscriptions can see every event committed before the call.
+   * The SQL stores read the log only below the oldest running transaction (so that nothing
+   * can commit behind a reader's checkpoint): a reader that must not stop short of "now" (a
+   * catch-up, a test, a tool) waits here first. EventStoreDB: at once.
+   */
+  settled(): Promise<void>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /** Reachability, for readiness probes. */
   ping(): Promise<void>;

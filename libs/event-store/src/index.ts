@@ -6,6 +6,7 @@ export type { PostgresEventStoreOptions } from './sql/postgres-event-store.js';
 export { createPgliteEventStore } from './sql/pglite-event-store.js';
 export type { PgliteEventStoreOptions } from './sql/pglite-event-store.js';
 export type { SqlEventStoreOptions } from './sql/sql-event-store.js';
+export { HorizonTimeoutError } from './sql/readable-horizon.js';
 // The SQL driver layer, for read models that share the store's database (one PGlite instance
 // per data directory, one pg pool per service).
 export type { SqlDriver, SqlExecutor, SqlStatement } from './sql/sql-driver.js';

@@ -15,6 +15,7 @@ import {
 } from './ledger-instances.js';
 
 const readLog = async (cluster: LedgerCluster): Promise<RecordedEvent[]> => {
+  await cluster.eventStore.settled();
   const out: RecordedEvent[] = [];
   for (;;) {
     const page = await cluster.eventStore.readAll({

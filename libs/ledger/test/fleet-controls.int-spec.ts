@@ -25,7 +25,9 @@ import {
   startPostgresLedgers,
 } from './ledger-instances.js';
 
+/** The whole log, at least up to now (another suite's open transaction holds readAll back). */
 const readAll = async (cluster: LedgerCluster): Promise<RecordedEvent[]> => {
+  await cluster.eventStore.settled();
   const out: RecordedEvent[] = [];
   for (;;) {
     const page = await cluster.eventStore.readAll({

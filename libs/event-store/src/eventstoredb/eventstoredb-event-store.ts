@@ -31,6 +31,8 @@ export function eventStoreOverEsdbClient(
     appendMany: (appends) => appendMany(client, appends, appendOptions),
     readStream: (stream, options) => readStream(client, stream, options?.fromRevision),
     readAll: (readOptions) => readAll(client, readOptions, pageSize),
+    // $all is read up to the last committed event: nothing to wait for.
+    settled: () => Promise.resolve(),
     subscribeToAll: (subscribeOptions) => subscribeToAll(client, subscribeOptions),
     ping: async () => {
       // Any round trip will do; a stream read needs only ordinary user rights ($all needs ops).

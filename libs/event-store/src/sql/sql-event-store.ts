@@ -16,6 +16,7 @@ import { writeAppendGroup } from './append-group.js';
 import { writeManyAppends } from './append-many.js';
 import { readAll, scanAll } from './read-all.js';
 import { readStream } from './read-stream.js';
+import { settled } from './readable-horizon.js';
 import { readStreamGroup, type StreamRead } from './read-stream-group.js';
 import { StatementGroups } from './statement-groups.js';
 import type { SqlDriver } from './sql-driver.js';
@@ -236,6 +237,10 @@ export class SqlEventStore implements EventStore {
 
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]> {
     return readAll(this.#driver, options);
+  }
+
+  settled(): Promise<void> {
+    return settled(this.#driver);
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {

@@ -65,6 +65,7 @@ describe('live events over a real log (PGlite)', () => {
       appendMany: real.appendMany.bind(real),
       readStream: real.readStream.bind(real),
       readAll: real.readAll.bind(real),
+      settled: real.settled.bind(real),
       ping: real.ping.bind(real),
       close: real.close.bind(real),
       subscribeToAll: (options) => {

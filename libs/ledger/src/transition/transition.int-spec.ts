@@ -283,6 +283,7 @@ function describeShell(
             return store.readStream(...args);
           },
           readAll: (...args) => store.readAll(...args),
+          settled: () => store.settled(),
           subscribeToAll: (...args) => store.subscribeToAll(...args),
           ping: () => store.ping(),
           close: () => Promise.resolve(),

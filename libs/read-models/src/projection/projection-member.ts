@@ -88,12 +88,15 @@ export class ProjectionMember {
   }
 
   /**
-   * Applies everything up to the head of the log alone; returns the number of events applied.
-   * `behind`: called when a read returns a full batch (the projection is far behind).
+   * Applies everything up to the head of the log alone (at least every event committed before
+   * the call); returns the number of events applied. `behind`: called when a read returns a
+   * full batch (the projection is far behind).
    */
   async catchUp(batchSize: number, behind?: () => void): Promise<number> {
     this.state = 'catching_up';
     this.position = await prepareProjection(this.#driver, this.projection, this.#logger);
+    // A read that comes back empty is the head only once the log is readable up to now.
+    await this.#store.settled();
     const before = this.#counts.applied;
     const { streamPrefix } = this.projection;
     while (!this.#stopping.aborted) {

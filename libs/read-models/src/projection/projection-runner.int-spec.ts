@@ -208,6 +208,7 @@ describeOnBothDatabases('projection runner', (fixture) => {
           )
         )[0]?.n ?? 0,
       );
+    await eventStore.settled();
     const inLog = (await eventStore.readAll({ streamPrefix: 'command-', limit: 100_000 })).length;
     await (await fixture().open({ projections: [counting(1)] })).catchUp();
     expect(await total()).toBe(inLog);

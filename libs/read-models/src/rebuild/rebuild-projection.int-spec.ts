@@ -46,6 +46,7 @@ const tablesLike = async (driver: SqlDriver, prefix: string) =>
  */
 const freshFold = async (store: EventStore) => {
   const states = new Map<string, CommandState>();
+  await store.settled();
   for (const e of await store.readAll({ streamPrefix: 'command-', limit: 1_000_000 })) {
     if (!isLifecycleEvent(e)) continue;
     const id = commandIdOfStream(e.stream) as string;

@@ -126,5 +126,43 @@ export const subscribeCases = ({ store, fixture, capabilities }: ContractContext
         await subscription.close();
       },
     );
+
+    lateCommit(
+      `settled() waits for a transaction still open at the call, then readAll sees all committed before it${reason}`,
+      async () => {
+        const begin = fixture().beginLateCommit;
+        if (!begin) throw new Error('canForceLateCommit needs fixture.beginLateCommit');
+        const prefix = unique('settled');
+        const early = newEvent('Early');
+        const late = newEvent('Late');
+        const held = await begin(`${prefix}-a`, early);
+        let settledAt: 'before commit' | 'after commit' | null = null;
+        let committed = false;
+        await store().append(`${prefix}-b`, [late], 'no_stream');
+        const settling = store()
+          .settled()
+          .then(() => {
+            settledAt = committed ? 'after commit' : 'before commit';
+          });
+        await sleep(300);
+        expect(settledAt).toBeNull();
+        committed = true;
+        await held.commit();
+        await settling;
+        expect(settledAt).toBe('after commit');
+        const read = await store().readAll({ streamPrefix: prefix });
+        expect(read.map((e) => e.id)).toEqual([early.id, late.id]);
+      },
+    );
+
+    it('settled() resolves at once when no transaction is open', async () => {
+      const prefix = unique('settled-idle');
+      const event = newEvent('Alone');
+      await store().append(`${prefix}-a`, [event], 'no_stream');
+      await store().settled();
+      expect((await store().readAll({ streamPrefix: prefix })).map((e) => e.id)).toEqual([
+        event.id,
+      ]);
+    });
   });
 };
