@@ -258,6 +258,24 @@ const devicePresence: ReadModelMigration = {
   `,
 };
 
+const stateTopicPending: ReadModelMigration = {
+  version: 12,
+  name: 'state_topic_pending',
+  sql: `
+    -- The rows still to publish, in a table of their own: a claim reads this small table, not a
+    -- partial index of state_topic_commands that every publish turned into dead entries (the
+    -- claim slowed from 0.6 to 4.9 ms over a 6-minute soak). With no index on the columns a
+    -- publish changes, its update of state_topic_commands is a HOT update (fillfactor leaves
+    -- room on the page for it).
+    CREATE TABLE state_topic_pending (command_id text PRIMARY KEY);
+    INSERT INTO state_topic_pending (command_id)
+      SELECT command_id FROM state_topic_commands
+       WHERE published_revision IS NULL OR published_revision < revision;
+    DROP INDEX state_topic_commands_pending_idx;
+    ALTER TABLE state_topic_commands SET (fillfactor = 80);
+  `,
+};
+
 export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   checkpoints,
   commandStatus,
@@ -270,4 +288,5 @@ export const READ_MODEL_MIGRATIONS: readonly ReadModelMigration[] = [
   commandFleet,
   stateTopicOutbox,
   devicePresence,
+  stateTopicPending,
 ];

@@ -24,38 +24,46 @@ const LOAD: SqlStatement = {
   name: 'ratchet_rm_state_topic_load',
   text: 'SELECT command_id, device_id, status, revision FROM state_topic_commands WHERE command_id = ANY($1::text[])',
 };
+/** Each new state, and its command marked pending (state_topic_pending) until published. */
 const SAVE: SqlStatement = {
-  name: 'ratchet_rm_state_topic_save_v2',
-  text: `INSERT INTO state_topic_commands (command_id, device_id, status, revision, at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
-         ON CONFLICT (command_id) DO UPDATE
-           SET status = EXCLUDED.status, revision = EXCLUDED.revision, at = EXCLUDED.at
-           WHERE state_topic_commands.revision < EXCLUDED.revision`,
+  name: 'ratchet_rm_state_topic_save_v3',
+  text: `WITH saved AS (
+           INSERT INTO state_topic_commands (command_id, device_id, status, revision, at)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])
+           ON CONFLICT (command_id) DO UPDATE
+             SET status = EXCLUDED.status, revision = EXCLUDED.revision, at = EXCLUDED.at
+             WHERE state_topic_commands.revision < EXCLUDED.revision
+           RETURNING command_id)
+         INSERT INTO state_topic_pending (command_id) SELECT command_id FROM saved
+         ON CONFLICT (command_id) DO NOTHING`,
 };
-/** Rows not yet published at their revision, claimed: a claim says "a publish of this is on its way". */
+/** Pending rows, claimed: a claim says "a publish of this is on its way". */
 const CLAIM: SqlStatement = {
-  name: 'ratchet_rm_state_topic_claim',
+  name: 'ratchet_rm_state_topic_claim_v2',
   text: `UPDATE state_topic_commands AS s SET claimed_revision = s.revision
-          WHERE s.command_id IN (
-            SELECT command_id FROM state_topic_commands
-             WHERE published_revision IS NULL OR published_revision < revision
-             LIMIT $1)
+           FROM (SELECT command_id FROM state_topic_pending LIMIT $1) AS p
+          WHERE s.command_id = p.command_id
          RETURNING s.command_id, s.device_id, s.status, s.revision, s.at`,
 };
 /**
- * Marks what was just published, and returns in the same statement the rows someone claimed
- * meanwhile at a newer revision than the one published here (the UPDATE re-reads a row whose
- * claim committed while it waited for the row's lock, so such a claim is seen).
+ * Marks what was just published and ends the pending mark of each row now published at its
+ * revision; returns in the same statement the rows someone claimed meanwhile at a newer
+ * revision than the one published here (the UPDATE re-reads a row whose claim or new state
+ * committed while it waited for the row's lock, so such a claim is seen, and a new state keeps
+ * its row pending).
  */
 const MARK_OVERTAKEN: SqlStatement = {
-  name: 'ratchet_rm_state_topic_mark_overtaken',
+  name: 'ratchet_rm_state_topic_mark_overtaken_v2',
   text: `WITH marked AS (
            UPDATE state_topic_commands AS s
               SET published_revision = GREATEST(COALESCE(s.published_revision, -1), v.revision)
              FROM unnest($1::text[], $2::bigint[]) AS v(command_id, revision)
             WHERE s.command_id = v.command_id
            RETURNING s.command_id, s.device_id, s.status, s.revision, s.at, s.claimed_revision,
-                     v.revision AS sent)
+                     s.published_revision, v.revision AS sent),
+         done AS (
+           DELETE FROM state_topic_pending AS p USING marked AS m
+            WHERE p.command_id = m.command_id AND m.published_revision >= m.revision)
          SELECT command_id, device_id, status, revision, at FROM marked
           WHERE claimed_revision > sent`,
 };
@@ -146,7 +154,7 @@ export const stateTopicProjection = (publish: PublishStates): Projection => ({
   },
 
   async reset(tx: SqlExecutor): Promise<void> {
-    await tx.exec('DELETE FROM state_topic_commands');
+    await tx.exec('DELETE FROM state_topic_commands; DELETE FROM state_topic_pending');
   },
 });
 
