@@ -19,6 +19,7 @@ import { INTENT_PUBLISHER } from '../options/ratchet.options.js';
 import { CommandTransitions } from '../transition/command-transitions.service.js';
 import type { IntentPublisher } from '../options/intent-publisher.port.js';
 import { deviceTransition, readDevice } from '../device/device-stream.js';
+import { EndedCommands } from './ended-commands.js';
 import { LedgerMetrics } from '../metrics/ledger-metrics.js';
 
 export type DispatchOutcome =
@@ -52,8 +53,8 @@ const CLOSE_ENTRIES_AT = 8;
 @Injectable()
 export class Dispatcher {
   private readonly logger = new Logger('Dispatcher');
-  /** Commands this process saw terminal: they stay so, and need not be read again. */
-  private readonly ended = new Set<string>();
+  /** Commands of device queues this process saw terminal: they stay so (bounded). */
+  private readonly ended = new EndedCommands();
 
   constructor(
     private readonly transitions: CommandTransitions,
@@ -304,6 +305,7 @@ export class Dispatcher {
       this.meta.build('dispatcher', correlationId),
       { first: device },
     );
+    this.ended.forget(ids);
   }
 
   /** The status of each entry of the command's key ahead of it, read from its stream. */
@@ -330,8 +332,6 @@ export class Dispatcher {
   }
 
   private remember(commandId: string, status: CommandStatus): void {
-    if (!isTerminal(status)) return;
-    if (this.ended.size >= 100_000) this.ended.clear();
-    this.ended.add(commandId);
+    if (isTerminal(status)) this.ended.add(commandId);
   }
 }
