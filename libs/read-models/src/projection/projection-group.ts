@@ -96,8 +96,14 @@ export class ProjectionGroup {
     await Promise.all(this.#members.map((member) => member.stop()));
   }
 
-  /** Each projection to the head of the log, one after the other (for a store not started). */
+  /**
+   * Each projection to the head of the log, one after the other (for a store not started): at
+   * least every event committed before the call, so it first waits until the log is readable
+   * that far (an older transaction of the cluster still running holds it back). A running
+   * group does not wait: it follows the log as it becomes readable.
+   */
   async catchUp(): Promise<void> {
+    await this.#store.settled();
     for (const member of this.#members) await member.catchUp(this.#batchSize);
   }
 

@@ -88,15 +88,14 @@ export class ProjectionMember {
   }
 
   /**
-   * Applies everything up to the head of the log alone (at least every event committed before
-   * the call); returns the number of events applied. `behind`: called when a read returns a
-   * full batch (the projection is far behind).
+   * Applies everything up to the head of the log alone: up to where the log is readable now
+   * (a caller that must reach every event committed before the call awaits the store's
+   * `settled()` first); returns the number of events applied. `behind`: called when a read
+   * returns a full batch (the projection is far behind).
    */
   async catchUp(batchSize: number, behind?: () => void): Promise<number> {
     this.state = 'catching_up';
     this.position = await prepareProjection(this.#driver, this.projection, this.#logger);
-    // A read that comes back empty is the head only once the log is readable up to now.
-    await this.#store.settled();
     const before = this.#counts.applied;
     const { streamPrefix } = this.projection;
     while (!this.#stopping.aborted) {

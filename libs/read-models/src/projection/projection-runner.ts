@@ -56,8 +56,12 @@ export class ProjectionRunner {
     await this.#member.stop();
   }
 
-  /** Applies everything up to the head of the log, then returns the number of events applied. */
-  catchUp(): Promise<number> {
+  /**
+   * Applies everything up to the head of the log (at least every event committed before the
+   * call: it waits until the log is readable that far), then returns the number applied.
+   */
+  async catchUp(): Promise<number> {
+    await this.#store.settled();
     return this.#member.catchUp(this.#batchSize);
   }
 
@@ -74,7 +78,9 @@ export class ProjectionRunner {
     let delay = base;
     while (!this.#stopping.signal.aborted) {
       try {
-        await this.catchUp();
+        // Running: up to where the log is readable now, then follow it (no wait for older
+        // transactions of the cluster, which would hold readiness back).
+        await this.#member.catchUp(this.#batchSize);
         await this.#follow();
         delay = base;
       } catch (error) {
