@@ -11,21 +11,9 @@ import {
   type LedgerCluster,
   eventually,
   postgresAvailable,
+  readWholeLog,
   startPostgresLedgers,
 } from './ledger-instances.js';
-
-const readLog = async (cluster: LedgerCluster): Promise<RecordedEvent[]> => {
-  await cluster.eventStore.settled();
-  const out: RecordedEvent[] = [];
-  for (;;) {
-    const page = await cluster.eventStore.readAll({
-      after: out.at(-1)?.position ?? null,
-      limit: 5000,
-    });
-    if (page.length === 0) return out;
-    out.push(...page);
-  }
-};
 
 /** The most children of `fleet` open at once, replaying the log (retries keep a child open). */
 const maxOpen = (log: RecordedEvent[], fleet: string, retryOn: string[], maxAttempts: number) => {
@@ -108,7 +96,7 @@ const pg = await postgresAvailable();
         expect(f.status).toBe('completed');
       }, 60_000);
     }
-    const log = await readLog(cluster);
+    const log = await readWholeLog(cluster);
 
     // maxInFlight: at every point of the log, at most 4 children open; and the cap was reached.
     expect(maxOpen(log, cappedId, ['failed'], 2)).toBe(4);

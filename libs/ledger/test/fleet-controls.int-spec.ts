@@ -7,7 +7,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import type { RecordedEvent } from '@ratchet/event-store';
 import {
   CancelFleetCommand,
   FleetError,
@@ -22,22 +21,9 @@ import {
   type LedgerCluster,
   eventually,
   postgresAvailable,
+  readWholeLog,
   startPostgresLedgers,
 } from './ledger-instances.js';
-
-/** The whole log, at least up to now (another suite's open transaction holds readAll back). */
-const readAll = async (cluster: LedgerCluster): Promise<RecordedEvent[]> => {
-  await cluster.eventStore.settled();
-  const out: RecordedEvent[] = [];
-  for (;;) {
-    const page = await cluster.eventStore.readAll({
-      after: out.at(-1)?.position ?? null,
-      limit: 5000,
-    });
-    if (page.length === 0) return out;
-    out.push(...page);
-  }
-};
 
 const pg = await postgresAvailable();
 (pg ? describe : describe.skip)(
@@ -106,7 +92,7 @@ const pg = await postgresAvailable();
               expect(f.counts.requested + f.counts.sent + f.counts.acknowledged).toBe(0);
               return f;
             }, 30_000);
-            const log = await readAll(cluster);
+            const log = await readWholeLog(cluster);
             const fleetEvents = log.filter((e) => e.stream === `fleet-${id}`);
             const state = foldFleet(
               fleetEvents.map((e) => ({ type: e.type, data: e.data }) as FleetEvent),

@@ -14,6 +14,7 @@ import {
   type EventStore,
   PgliteDriver,
   PostgresDriver,
+  type RecordedEvent,
   type SqlDriver,
 } from '@ratchet/event-store';
 import {
@@ -190,5 +191,22 @@ export const eventually = async <T>(check: () => Promise<T>, timeoutMs = 10_000)
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
+  }
+};
+
+/**
+ * The whole log of the cluster's store, at least up to now: `readAll` alone stops below any
+ * older transaction still open on the server (other suites share it).
+ */
+export const readWholeLog = async (cluster: LedgerCluster): Promise<RecordedEvent[]> => {
+  await cluster.eventStore.settled();
+  const out: RecordedEvent[] = [];
+  for (;;) {
+    const page = await cluster.eventStore.readAll({
+      after: out.at(-1)?.position ?? null,
+      limit: 5000,
+    });
+    if (page.length === 0) return out;
+    out.push(...page);
   }
 };
