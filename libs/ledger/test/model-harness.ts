@@ -118,19 +118,20 @@ export class World {
     };
   }
 
+  /** Stale appends re-read and decided again. */
   conflicts(): Promise<number> {
-    return this.app
-      .get(LedgerMetrics)
-      .conflicts.get()
-      .then((m) => m.values.reduce((a, v) => a + v.value, 0));
+    return this.#total('conflicts');
   }
 
   /** Transitions that waited in this process for an earlier one of the same command. */
   waited(): Promise<number> {
-    return this.app
-      .get(LedgerMetrics)
-      .waited.get()
-      .then((m) => m.values.reduce((a, v) => a + v.value, 0));
+    return this.#total('waited');
+  }
+
+  /** A counter of the ledger's metrics, summed over its labels. */
+  async #total(counter: 'conflicts' | 'waited'): Promise<number> {
+    const metric = await this.app.get(LedgerMetrics)[counter].get();
+    return metric.values.reduce((a, v) => a + v.value, 0);
   }
 
   /** Wait for the background dispatches, under the scheduler when there is one. */
